@@ -1,0 +1,138 @@
+//! tfs-stub: a TensorFlow Serving stand-in for tfs's tests. It takes
+//! tensorflow_model_server's flags, tracks model versions on disk the same
+//! way, and answers the REST API with half_plus_two for every model.
+
+mod config;
+mod flags;
+mod log;
+mod metrics;
+mod models;
+#[cfg(test)]
+mod models_tests;
+mod predict;
+mod rest;
+mod route;
+mod textproto;
+
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+const USAGE: &str = "usage: tensorflow_model_server [--port=8500] [--rest_api_port=8501] \
+                     [--model_name=NAME --model_base_path=PATH | --model_config_file=FILE] ...";
+
+fn main() {
+    let flags = match flags::parse(std::env::args().skip(1)) {
+        Ok(f) => f,
+        Err(e) => {
+            log::error(&e);
+            eprintln!("{USAGE}");
+            std::process::exit(255);
+        }
+    };
+    if flags.version {
+        println!("TensorFlow ModelServer: 2.14.1-tfs-stub\nTensorFlow Library: none");
+        return;
+    }
+    let config = match config::load(&flags) {
+        Ok(c) => c,
+        Err(e) => fail(&e),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| fail(&e.to_string()));
+    runtime.block_on(serve(flags, config));
+}
+
+fn fail(msg: &str) -> ! {
+    log::error(&format!("Failed to start server. Error: {msg}"));
+    std::process::exit(255);
+}
+
+async fn serve(flags: flags::Flags, config: config::ServerConfig) {
+    tokio::spawn(exit_on_signal());
+    let registry = models::Registry::new(
+        config.models,
+        flags.stub_load_delay_ms,
+        flags.stub_never_ready,
+    );
+    tokio::spawn(Arc::clone(&registry).watch(flags.file_system_poll_wait_seconds));
+
+    if flags.port != 0 {
+        let grpc = bind(flags.port).await;
+        log::info(&format!(
+            "Running gRPC ModelServer at 0.0.0.0:{} ...",
+            flags.port
+        ));
+        // No gRPC yet: accept connections so the port looks open, then drop them.
+        tokio::spawn(async move {
+            loop {
+                let _ = grpc.accept().await;
+            }
+        });
+    }
+    if flags.rest_api_port == 0 {
+        std::future::pending::<()>().await;
+    }
+    let app = Arc::new(rest::App {
+        registry,
+        metrics: metrics::Metrics::default(),
+        metrics_path: config.metrics_path,
+        replica: hostname(),
+        gpu: gpu(),
+        limiter: (flags.stub_concurrency > 0)
+            .then(|| tokio::sync::Semaphore::new(flags.stub_concurrency)),
+        latency: Duration::from_millis(flags.stub_latency_ms),
+        fail_after: flags.stub_fail_after,
+        served: AtomicU64::new(0),
+    });
+    let rest = bind(flags.rest_api_port).await;
+    log::info(&format!(
+        "Exporting HTTP/REST API at:localhost:{} ...",
+        flags.rest_api_port
+    ));
+    if let Err(e) = axum::serve(rest, rest::router(app)).await {
+        fail(&e.to_string());
+    }
+}
+
+async fn bind(port: u16) -> TcpListener {
+    TcpListener::bind(("0.0.0.0", port))
+        .await
+        .unwrap_or_else(|e| fail(&format!("could not bind port {port}: {e}")))
+}
+
+/// As PID 1 in a container nothing ends us by default: exit on SIGTERM/SIGINT.
+async fn exit_on_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        fail("could not install signal handlers");
+    };
+    let name = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    };
+    log::info(&format!("Received {name}: shutting down"));
+    std::process::exit(0);
+}
+
+fn hostname() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_string())
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn gpu() -> String {
+    std::env::var("NVIDIA_VISIBLE_DEVICES")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "none".into())
+}

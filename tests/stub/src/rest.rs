@@ -1,0 +1,164 @@
+//! TF Serving's REST API: model status, metadata, predict, and the
+//! Prometheus page. Every response names the replica and its GPU.
+
+use crate::metrics::{code_name, Metrics};
+use crate::models::Registry;
+use crate::{log, predict, route};
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::Router;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+pub struct App {
+    pub registry: Arc<Registry>,
+    pub metrics: Metrics,
+    pub metrics_path: Option<String>,
+    pub replica: String,
+    pub gpu: String,
+    /// Predict requests served at once, when limited.
+    pub limiter: Option<Semaphore>,
+    pub latency: Duration,
+    pub fail_after: Option<u64>,
+    pub served: AtomicU64,
+}
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new().fallback(handle).with_state(app)
+}
+
+async fn handle(State(app): State<Arc<App>>, method: Method, uri: Uri, body: Bytes) -> Response {
+    let mut resp = dispatch(&app, &method, uri.path(), &body).await;
+    let headers = resp.headers_mut();
+    for (name, value) in [("x-stub-replica", &app.replica), ("x-stub-gpu", &app.gpu)] {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(name, v);
+        }
+    }
+    resp
+}
+
+async fn dispatch(app: &App, method: &Method, path: &str, body: &[u8]) -> Response {
+    if app.metrics_path.as_deref() == Some(path) && method == Method::GET {
+        return text(200, "text/plain; version=0.0.4", app.metrics.render());
+    }
+    if !path.starts_with("/v1/") {
+        return text(404, "text/plain", "Not Found\n".into());
+    }
+    let malformed = || error(400, format!("Malformed request: {method} {path}"));
+    let Some(target) = route::parse(path) else {
+        return malformed();
+    };
+    if let Some(label) = &target.label {
+        return error(400, format!("Unrecognized servable version label: {label}"));
+    }
+    match (method, target.action) {
+        (&Method::GET, route::Action::Status) => status(app, &target),
+        (&Method::GET, route::Action::Metadata) => metadata(app, &target),
+        (&Method::POST, route::Action::Predict) => predict(app, &target, body).await,
+        (&Method::POST, route::Action::Classify | route::Action::Regress) => {
+            error(400, "tfs-stub implements only :predict".into())
+        }
+        _ => malformed(),
+    }
+}
+
+fn status(app: &App, t: &route::Target) -> Response {
+    match app.registry.status(&t.model, t.version) {
+        Err((code, msg)) => error(code, msg),
+        Ok(versions) => {
+            let list: Vec<Value> = versions
+                .into_iter()
+                .map(|(v, s)| {
+                    let (code, msg) = s.error.unwrap_or(("OK", String::new()));
+                    json!({
+                        "version": v.to_string(),
+                        "state": s.state.as_str(),
+                        "status": {"error_code": code, "error_message": msg},
+                    })
+                })
+                .collect();
+            ok(json!({ "model_version_status": list }))
+        }
+    }
+}
+
+const METADATA: &str = include_str!("half_plus_two_model_metadata.json");
+
+fn metadata(app: &App, t: &route::Target) -> Response {
+    match app.registry.resolve(&t.model, t.version) {
+        Err((code, msg)) => error(code, msg),
+        Ok(v) => {
+            let mut doc: Value = serde_json::from_str(METADATA).expect("embedded metadata is JSON");
+            doc["model_spec"] =
+                json!({"name": t.model, "signature_name": "", "version": v.to_string()});
+            ok(doc)
+        }
+    }
+}
+
+async fn predict(app: &App, t: &route::Target, body: &[u8]) -> Response {
+    let resp = serve_predict(app, t, body).await;
+    app.metrics
+        .count(&t.model, code_name(resp.status().as_u16()));
+    resp
+}
+
+async fn serve_predict(app: &App, t: &route::Target, body: &[u8]) -> Response {
+    if let Err((code, msg)) = app.registry.resolve(&t.model, t.version) {
+        return error(code, msg);
+    }
+    let limit = app.fail_after;
+    if limit.is_some_and(|n| app.served.load(Ordering::SeqCst) >= n) {
+        // Already past --stub_fail_after: behave like a crashed server.
+        std::process::exit(1);
+    }
+    let _permit = match &app.limiter {
+        Some(s) => Some(s.acquire().await.expect("semaphore never closes")),
+        None => None,
+    };
+    if !app.latency.is_zero() {
+        tokio::time::sleep(app.latency).await;
+    }
+    let resp = match predict::respond(body) {
+        Ok(v) => ok(v),
+        Err(msg) => error(400, msg),
+    };
+    let served = app.served.fetch_add(1, Ordering::SeqCst) + 1;
+    if limit == Some(served) {
+        log::error(&format!(
+            "--stub_fail_after={served} reached: exiting with code 1"
+        ));
+        tokio::spawn(async {
+            // Let this last response reach its client first.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            std::process::exit(1);
+        });
+    }
+    resp
+}
+
+fn ok(v: Value) -> Response {
+    text(200, "application/json", v.to_string())
+}
+
+fn error(code: u16, msg: String) -> Response {
+    text(
+        code,
+        "application/json",
+        json!({ "error": msg }).to_string(),
+    )
+}
+
+fn text(code: u16, content_type: &'static str, body: String) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp
+}
