@@ -1,0 +1,77 @@
+//! The desired nginx balancer container.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+
+use super::hash::content_hash;
+use super::labels;
+use crate::load::{Fleet, Strategy};
+
+/// Ports nginx listens on inside the balancer container.
+pub const REST_LISTEN_PORT: u16 = 8501;
+pub const GRPC_LISTEN_PORT: u16 = 8500;
+
+/// What needs the balancer container recreated when it changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalancerContainer {
+    pub image: String,
+    pub rest: SocketAddr,
+    pub grpc: Option<SocketAddr>,
+}
+
+/// What nginx.conf is made of, besides the replicas.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalancerSettings {
+    pub fleet: String,
+    pub strategy: Strategy,
+    pub retries: u32,
+    pub max_body: String,
+    pub grpc: bool,
+    pub rest_port: u16,
+    pub grpc_port: u16,
+}
+
+/// The balancer: its container and the settings its nginx.conf is rendered from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BalancerSpec {
+    pub name: String,
+    pub container: BalancerContainer,
+    pub settings: BalancerSettings,
+    pub config_hash: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+pub fn balancer(fleet: &Fleet) -> BalancerSpec {
+    let container = BalancerContainer {
+        image: fleet.balancer.image.clone(),
+        rest: fleet.balancer.rest,
+        grpc: fleet.balancer.grpc,
+    };
+    let config_hash = content_hash(&container);
+    let labels = BTreeMap::from([
+        (labels::FLEET.to_string(), fleet.name.clone()),
+        (labels::ROLE.to_string(), labels::ROLE_BALANCER.to_string()),
+        (labels::CONFIG_HASH.to_string(), config_hash.clone()),
+        (
+            labels::SPEC.to_string(),
+            serde_json::to_string(&container).expect("serializes"),
+        ),
+    ]);
+    BalancerSpec {
+        name: format!("{}-balancer", fleet.name),
+        container,
+        settings: BalancerSettings {
+            fleet: fleet.name.clone(),
+            strategy: fleet.balancer.strategy,
+            retries: fleet.balancer.retries,
+            max_body: fleet.balancer.max_body.clone(),
+            grpc: fleet.balancer.grpc.is_some(),
+            rest_port: fleet.serving.rest_port,
+            grpc_port: fleet.serving.grpc_port,
+        },
+        config_hash,
+        labels,
+    }
+}

@@ -1,0 +1,14 @@
+//! The labels that mark what a fleet owns. Docker is the state: these are
+//! how tfs finds its own containers and networks, and nothing else.
+
+pub const FLEET: &str = "tfs.fleet";
+pub const ROLE: &str = "tfs.role";
+pub const SLOT: &str = "tfs.slot";
+pub const GPU: &str = "tfs.gpu";
+pub const CONFIG_HASH: &str = "tfs.config-hash";
+/// The hashed configuration as JSON, so that a plan can say what changed.
+pub const SPEC: &str = "tfs.spec";
+
+pub const ROLE_REPLICA: &str = "replica";
+pub const ROLE_BALANCER: &str = "balancer";
+pub const ROLE_NETWORK: &str = "network";

@@ -1,0 +1,70 @@
+//! desire: the fleet and the GPU inventory in, the containers and network
+//! the host should have out. Pure: no Docker, no printing.
+
+mod balancer;
+mod hash;
+pub mod labels;
+mod replica;
+mod slots;
+mod tf_serving;
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+pub use balancer::{
+    BalancerContainer, BalancerSettings, BalancerSpec, GRPC_LISTEN_PORT, REST_LISTEN_PORT,
+};
+pub use hash::content_hash;
+pub use replica::{Mount, ReplicaConfig, ReplicaSpec, ServedModel};
+pub use slots::GpuBinding;
+pub use tf_serving::MODEL_CONFIG_PATH;
+
+use crate::discover::Inventory;
+use crate::load::Fleet;
+
+/// The fleet's private network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkSpec {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Everything the host should run for one fleet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Desired {
+    pub fleet: String,
+    pub network: NetworkSpec,
+    pub replicas: Vec<ReplicaSpec>,
+    pub balancer: BalancerSpec,
+    /// Warnings met on the way, e.g. GPUs trusted without an inventory.
+    pub warnings: Vec<String>,
+}
+
+pub fn desire(fleet: &Fleet, inventory: &Inventory) -> Result<Desired> {
+    let resolved = slots::resolve(fleet, inventory)?;
+    replica::check_overrides(fleet, &resolved.slots)?;
+    Ok(Desired {
+        fleet: fleet.name.clone(),
+        network: NetworkSpec {
+            name: network_name(&fleet.name),
+            labels: BTreeMap::from([
+                (labels::FLEET.to_string(), fleet.name.clone()),
+                (labels::ROLE.to_string(), labels::ROLE_NETWORK.to_string()),
+            ]),
+        },
+        replicas: resolved
+            .slots
+            .iter()
+            .map(|slot| replica::replica(fleet, slot))
+            .collect(),
+        balancer: balancer::balancer(fleet),
+        warnings: resolved.warnings,
+    })
+}
+
+/// The fleet's network name: `<fleet>-net`.
+pub fn network_name(fleet: &str) -> String {
+    format!("{fleet}-net")
+}

@@ -1,0 +1,170 @@
+//! The desired spec of one TF Serving replica.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
+
+use super::hash::content_hash;
+use super::labels;
+use super::slots::{GpuBinding, Slot};
+use super::tf_serving::{
+    base_args, model_config, model_mount_path, needs_model_config, MODEL_CONFIG_PATH,
+};
+use crate::load::{Diagnostic, Fleet, GpuReference, Placement, Selector};
+
+/// Everything that, when it changes, needs the container recreated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicaConfig {
+    pub image: String,
+    pub args: Vec<String>,
+    pub env: BTreeMap<String, String>,
+    pub mounts: Vec<Mount>,
+    /// Files written into the container before it starts (path → content).
+    pub files: BTreeMap<String, String>,
+    pub device_id: Option<String>,
+    pub rest_port: u16,
+    pub grpc_port: u16,
+}
+
+/// A read-only bind mount of a model directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mount {
+    pub host: String,
+    pub container: String,
+}
+
+/// A model as a replica serves it, for readiness checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServedModel {
+    pub name: String,
+    pub versions: Vec<u64>,
+}
+
+/// One TF Serving container of the fleet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicaSpec {
+    pub name: String,
+    pub slot: String,
+    pub gpu: Option<GpuBinding>,
+    pub weight: u32,
+    pub models: Vec<ServedModel>,
+    pub config: ReplicaConfig,
+    pub config_hash: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+pub fn replica(fleet: &Fleet, slot: &Slot) -> ReplicaSpec {
+    let overrides: Vec<_> = fleet
+        .overrides
+        .iter()
+        .filter(|o| selects(&o.selector, slot))
+        .collect();
+    let memory_fraction = match &fleet.placement {
+        Placement::Gpu(placement) => placement
+            .memory_fraction
+            .or((placement.per_gpu > 1).then(|| 1.0 / f64::from(placement.per_gpu))),
+        Placement::Cpu { .. } => None,
+    };
+    let mut args = base_args(fleet, memory_fraction);
+    args.extend(fleet.serving.args.iter().cloned());
+    let mut env = fleet.serving.env.clone();
+    let mut weight = 1;
+    for item in &overrides {
+        args.extend(item.args.iter().cloned());
+        env.extend(item.env.clone());
+        weight = item.weight.unwrap_or(weight);
+    }
+    let mounts = fleet
+        .models
+        .iter()
+        .map(|model| Mount {
+            host: model.host_path.display().to_string(),
+            container: model_mount_path(model),
+        })
+        .collect();
+    let mut files = BTreeMap::new();
+    if needs_model_config(&fleet.models) {
+        files.insert(MODEL_CONFIG_PATH.to_string(), model_config(&fleet.models));
+    }
+    let config = ReplicaConfig {
+        image: fleet.serving.image.clone(),
+        args,
+        env,
+        mounts,
+        files,
+        device_id: slot.gpu.as_ref().map(|gpu| gpu.device_id.clone()),
+        rest_port: fleet.serving.rest_port,
+        grpc_port: fleet.serving.grpc_port,
+    };
+    let config_hash = content_hash(&config);
+    let name = format!("{}-{}", fleet.name, slot.id);
+    let mut labels = BTreeMap::from([
+        (labels::FLEET.to_string(), fleet.name.clone()),
+        (labels::ROLE.to_string(), labels::ROLE_REPLICA.to_string()),
+        (labels::SLOT.to_string(), slot.id.clone()),
+        (labels::CONFIG_HASH.to_string(), config_hash.clone()),
+        (
+            labels::SPEC.to_string(),
+            serde_json::to_string(&config).expect("config serializes"),
+        ),
+    ]);
+    if let Some(gpu) = &slot.gpu {
+        labels.insert(
+            labels::GPU.to_string(),
+            gpu.index
+                .map_or_else(|| gpu.device_id.clone(), |index| index.to_string()),
+        );
+    }
+    ReplicaSpec {
+        name,
+        slot: slot.id.clone(),
+        gpu: slot.gpu.clone(),
+        weight,
+        models: fleet
+            .models
+            .iter()
+            .map(|m| ServedModel {
+                name: m.name.clone(),
+                versions: m.versions.clone(),
+            })
+            .collect(),
+        config,
+        config_hash,
+        labels,
+    }
+}
+
+fn selects(selector: &Selector, slot: &Slot) -> bool {
+    match (selector, &slot.gpu, slot.replica) {
+        (Selector::Gpu(GpuReference::Index(index)), Some(gpu), _) => {
+            gpu.index.map(i64::from) == Some(*index)
+        }
+        (Selector::Gpu(GpuReference::Uuid(uuid)), Some(gpu), _) => {
+            gpu.uuid.as_deref() == Some(uuid.as_str())
+        }
+        (Selector::Replica(wanted), None, Some(replica)) => *wanted == replica,
+        _ => false,
+    }
+}
+
+/// Every override must select at least one slot.
+pub fn check_overrides(fleet: &Fleet, slots: &[Slot]) -> Result<()> {
+    for item in &fleet.overrides {
+        if !slots.iter().any(|slot| selects(&item.selector, slot)) {
+            let ids: Vec<&str> = slots.iter().map(|slot| slot.id.as_str()).collect();
+            let what = match &item.selector {
+                Selector::Gpu(reference) => format!("GPU {reference}"),
+                Selector::Replica(replica) => format!("replica {replica}"),
+            };
+            let diagnostic = Diagnostic::at(
+                &fleet.source,
+                item.span.clone(),
+                format!("[[override]] selects {what}, which is not in the placement"),
+            )
+            .with_hint(format!("the fleet's slots are: {}", ids.join(", ")));
+            bail!("{diagnostic}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! tensorflow_model_server's command line and model config file.
+
+use crate::load::{Fleet, Model};
+
+/// Where the generated model config is put inside each replica.
+pub const MODEL_CONFIG_PATH: &str = "/etc/tfs/models.config";
+
+/// Where a model's directory is mounted inside each replica.
+pub fn model_mount_path(model: &Model) -> String {
+    format!("/models/{}", model.name)
+}
+
+/// True when the command line cannot express the models: more than one, or
+/// a version policy.
+pub fn needs_model_config(models: &[Model]) -> bool {
+    models.len() > 1 || models.iter().any(|model| !model.versions.is_empty())
+}
+
+/// The `model_config_list` text proto that serves these models.
+pub fn model_config(models: &[Model]) -> String {
+    let mut text = String::from("model_config_list {\n");
+    for model in models {
+        text.push_str("  config {\n");
+        text.push_str(&format!("    name: '{}'\n", model.name));
+        text.push_str(&format!("    base_path: '{}'\n", model_mount_path(model)));
+        text.push_str("    model_platform: 'tensorflow'\n");
+        if !model.versions.is_empty() {
+            text.push_str("    model_version_policy {\n      specific {\n");
+            for version in &model.versions {
+                text.push_str(&format!("        versions: {version}\n"));
+            }
+            text.push_str("      }\n    }\n");
+        }
+        text.push_str("  }\n");
+    }
+    text.push_str("}\n");
+    text
+}
+
+/// Flags before the user's own `[serving].args`; the image's entrypoint
+/// puts its defaults first, and a later flag wins.
+pub fn base_args(fleet: &Fleet, memory_fraction: Option<f64>) -> Vec<String> {
+    let serving = &fleet.serving;
+    let mut args = vec![
+        format!("--port={}", serving.grpc_port),
+        format!("--rest_api_port={}", serving.rest_port),
+    ];
+    if needs_model_config(&fleet.models) {
+        args.push(format!("--model_config_file={MODEL_CONFIG_PATH}"));
+    } else {
+        let model = &fleet.models[0];
+        args.push(format!("--model_name={}", model.name));
+        args.push(format!("--model_base_path={}", model_mount_path(model)));
+    }
+    if let Some(fraction) = memory_fraction {
+        args.push(format!("--per_process_gpu_memory_fraction={fraction}"));
+    }
+    args
+}

@@ -1,0 +1,14 @@
+//! discover: what GPUs the host has (NVML, then nvidia-smi).
+
+mod gpu;
+mod nvidia_smi;
+mod nvml;
+
+pub use gpu::{discover, Gpu, GpuInventory, Inventory};
+pub use nvidia_smi::NvidiaSmiInventory;
+pub use nvml::NvmlInventory;
+
+/// Discovery as the CLI does it: NVML first, nvidia-smi when NVML cannot load.
+pub fn discover_host() -> Inventory {
+    discover(&[&NvmlInventory, &NvidiaSmiInventory])
+}

@@ -1,0 +1,56 @@
+//! engine: the small surface of Docker that tfs uses. Only `docker` knows bollard.
+
+mod container_spec;
+pub mod docker;
+mod errors;
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+pub use container_spec::{ContainerSpec, PortBinding};
+pub use errors::EngineError;
+
+use crate::observe::{Container, Network};
+
+/// Output of a command run inside a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub exit_code: i64,
+    pub output: String,
+}
+
+/// Progress of an image pull, one layer at a time.
+pub trait PullProgress {
+    fn layer(&self, layer: &str, status: &str, current: u64, total: u64);
+}
+
+/// Docker, as tfs needs it. Implemented over bollard by [`docker::Docker`].
+#[allow(async_fn_in_trait)]
+pub trait Engine {
+    /// Where the engine is, for messages.
+    fn address(&self) -> String;
+    /// Every container, running or not, whose name starts with `prefix`
+    /// or that carries `label=value`.
+    async fn containers(&self, prefix: &str, label: (&str, &str)) -> Result<Vec<Container>>;
+    /// Networks whose name starts with `prefix` or that carry `label=value`.
+    async fn networks(&self, prefix: &str, label: (&str, &str)) -> Result<Vec<Network>>;
+    /// A file's text inside a container; None when it does not exist.
+    async fn read_file(&self, container: &str, path: &str) -> Result<Option<String>>;
+    async fn write_file(&self, container: &str, path: &str, content: &str) -> Result<()>;
+    async fn create_network(
+        &self,
+        name: &str,
+        labels: &std::collections::BTreeMap<String, String>,
+    ) -> Result<()>;
+    async fn remove_network(&self, name: &str) -> Result<()>;
+    async fn image_present(&self, image: &str) -> Result<bool>;
+    async fn pull(&self, image: &str, progress: &dyn PullProgress) -> Result<()>;
+    /// Creates (does not start) a container; returns its id.
+    async fn create_container(&self, spec: &ContainerSpec) -> Result<String>;
+    async fn start(&self, container: &str) -> Result<()>;
+    async fn stop(&self, container: &str, grace: Duration) -> Result<()>;
+    async fn remove_container(&self, container: &str) -> Result<()>;
+    async fn exec(&self, container: &str, command: &[&str]) -> Result<ExecOutput>;
+    async fn logs_tail(&self, container: &str, lines: usize) -> Result<String>;
+}

@@ -1,0 +1,93 @@
+use std::fmt;
+use std::ops::Range;
+
+use super::source::Source;
+
+/// A problem in a fleet file, located at a span of its text.
+///
+/// Displays as `file:line:col: message`, the source line, a caret under the
+/// span and a hint, the way compilers report errors.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub line_text: String,
+    pub width: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn at(source: &Source, span: Range<usize>, message: impl Into<String>) -> Self {
+        let position = source.position(span.start);
+        let span_text = source.text.get(span.clone()).unwrap_or("");
+        // A span may run over several lines (a whole table); underline only its first.
+        let first_line = span_text.split('\n').next().unwrap_or("");
+        let available = position
+            .line_text
+            .chars()
+            .count()
+            .saturating_sub(position.column - 1);
+        let width = first_line.chars().count().clamp(1, available.max(1));
+        Self {
+            file: source.path.display().to_string(),
+            line: position.line,
+            column: position.column,
+            line_text: position.line_text,
+            width,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let gutter = self.line.to_string().len();
+        writeln!(
+            formatter,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
+        writeln!(formatter, "{:gutter$} |", "")?;
+        writeln!(formatter, "{} | {}", self.line, self.line_text)?;
+        write!(
+            formatter,
+            "{:gutter$} | {}{}",
+            "",
+            " ".repeat(self.column - 1),
+            "^".repeat(self.width)
+        )?;
+        if let Some(hint) = &self.hint {
+            write!(formatter, "\n{:gutter$} = hint: {hint}", "")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// Every problem found in one fleet file; validation reports them all at once.
+#[derive(Debug, Clone)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, diagnostic) in self.0.iter().enumerate() {
+            if index > 0 {
+                writeln!(formatter)?;
+                writeln!(formatter)?;
+            }
+            write!(formatter, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}

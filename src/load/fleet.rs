@@ -1,0 +1,111 @@
+//! The validated fleet: what every later stage works from.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::gpu_selection::GpuReference;
+use super::source::Source;
+
+pub use super::fleet_file::{PullPolicy, Strategy};
+
+/// A fleet.toml that passed every check.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    pub name: String,
+    pub source: Source,
+    pub serving: Serving,
+    pub models: Vec<Model>,
+    pub placement: Placement,
+    pub overrides: Vec<Override>,
+    pub balancer: Balancer,
+    pub rollout: Rollout,
+}
+
+/// The TF Serving settings shared by every replica.
+#[derive(Debug, Clone)]
+pub struct Serving {
+    pub image: String,
+    pub pull: PullPolicy,
+    pub rest_port: u16,
+    pub grpc_port: u16,
+    pub args: Vec<String>,
+    pub env: BTreeMap<String, String>,
+}
+
+/// A model, with its host directory made absolute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    pub name: String,
+    pub host_path: PathBuf,
+    /// Empty: serve the newest version found.
+    pub versions: Vec<u64>,
+}
+
+/// Where replicas run.
+#[derive(Debug, Clone)]
+pub enum Placement {
+    Gpu(GpuPlacement),
+    Cpu { replicas: u32 },
+}
+
+/// GPU mode: which GPUs, and how many replicas share each.
+#[derive(Debug, Clone)]
+pub struct GpuPlacement {
+    pub selection: GpuChoice,
+    /// Where `gpus` is written, for errors found once the inventory is known.
+    pub span: Range<usize>,
+    pub per_gpu: u32,
+    pub memory_fraction: Option<f64>,
+}
+
+/// `gpus` in GPU mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GpuChoice {
+    All,
+    First(u32),
+    List(Vec<GpuReference>),
+}
+
+/// Per-slot settings from `[[override]]`.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub selector: Selector,
+    /// Where the selector is written.
+    pub span: Range<usize>,
+    pub weight: Option<u32>,
+    pub env: BTreeMap<String, String>,
+    pub args: Vec<String>,
+}
+
+/// What an override applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    Gpu(GpuReference),
+    Replica(u32),
+}
+
+/// The nginx balancer.
+#[derive(Debug, Clone)]
+pub struct Balancer {
+    pub image: String,
+    pub rest: SocketAddr,
+    pub grpc: Option<SocketAddr>,
+    pub strategy: Strategy,
+    pub retries: u32,
+    pub max_body: String,
+}
+
+/// How replacements are rolled out.
+#[derive(Debug, Clone)]
+pub struct Rollout {
+    pub max_unavailable: u32,
+    pub drain_timeout: Duration,
+}
+
+pub const DEFAULT_GPU_IMAGE: &str = "tensorflow/serving:latest-gpu";
+pub const DEFAULT_CPU_IMAGE: &str = "tensorflow/serving:latest";
+pub const DEFAULT_BALANCER_IMAGE: &str = "nginx:1.27";
+pub const DEFAULT_REST_ADDRESS: &str = "127.0.0.1:8501";

@@ -1,0 +1,180 @@
+//! The fleet.toml file as written, before cross-field validation.
+//!
+//! These types are the source of `schemas/fleet.schema.json`; every field
+//! that a later check may need to point at is kept `Spanned`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::gpu_selection::{GpuReference, GpuSelection};
+
+/// A whole fleet.toml.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "tfs fleet",
+    description = "A TensorFlow Serving fleet for tfs"
+)]
+pub struct FleetFile {
+    pub fleet: FleetSection,
+    #[serde(default)]
+    pub serving: ServingSection,
+    #[schemars(with = "Vec<ModelSection>", length(min = 1))]
+    pub models: Spanned<Vec<ModelSection>>,
+    #[serde(default)]
+    pub placement: PlacementSection,
+    #[serde(default, rename = "override")]
+    #[schemars(with = "Vec<OverrideSection>")]
+    pub overrides: Vec<Spanned<OverrideSection>>,
+    #[serde(default)]
+    pub balancer: BalancerSection,
+    #[serde(default)]
+    pub rollout: RolloutSection,
+}
+
+/// `[fleet]`: the fleet's identity.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FleetSection {
+    /// Prefixes every container and network; `[a-z0-9-]`, 1 to 40 characters.
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9-]{1,40}$"))]
+    pub name: Spanned<String>,
+}
+
+/// `[serving]`: the TensorFlow Serving containers.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServingSection {
+    /// Image; default `tensorflow/serving:latest-gpu`, or `tensorflow/serving:latest` in CPU mode.
+    #[schemars(with = "Option<String>")]
+    pub image: Option<Spanned<String>>,
+    /// When to pull the images.
+    #[serde(default)]
+    pub pull: PullPolicy,
+    /// REST port inside each container (default 8501).
+    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    pub rest_port: Option<Spanned<i64>>,
+    /// gRPC port inside each container (default 8500).
+    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    pub grpc_port: Option<Spanned<i64>>,
+    /// Extra tensorflow_model_server flags, appended.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Extra environment variables.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+/// `pull`: when images are pulled.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PullPolicy {
+    Always,
+    #[default]
+    Missing,
+    Never,
+}
+
+/// `[[models]]`: one model served by every replica.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSection {
+    /// The model's name in TF Serving URLs.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Host directory holding numeric version directories; relative to fleet.toml; mounted read-only.
+    #[schemars(with = "String")]
+    pub path: Spanned<String>,
+    /// Serve exactly these versions (model_version_policy specific).
+    #[schemars(with = "Option<Vec<u64>>")]
+    pub versions: Option<Spanned<Vec<i64>>>,
+}
+
+/// `[placement]`: how replicas map onto GPUs or CPU replicas.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementSection {
+    /// `"all"`, a count N (first N), a list of indices, a list of UUIDs, or `"none"` (CPU mode).
+    #[schemars(with = "Option<GpuSelection>")]
+    pub gpus: Option<Spanned<GpuSelection>>,
+    /// Containers per GPU (default 1).
+    #[schemars(with = "Option<u32>", range(min = 1, max = 16))]
+    pub per_gpu: Option<Spanned<i64>>,
+    /// Number of replicas; CPU mode only, required there.
+    #[schemars(with = "Option<u32>", range(min = 1, max = 256))]
+    pub replicas: Option<Spanned<i64>>,
+    /// --per_process_gpu_memory_fraction; defaults to 1/per_gpu when per_gpu > 1.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    pub memory_fraction: Option<Spanned<f64>>,
+}
+
+/// `[[override]]`: settings for one slot, for mixed hardware.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideSection {
+    /// The GPU (index or UUID) whose replicas this applies to.
+    #[schemars(with = "Option<GpuReference>")]
+    pub gpu: Option<Spanned<GpuReference>>,
+    /// The CPU replica (0-based) this applies to; CPU mode only.
+    #[schemars(with = "Option<u32>")]
+    pub replica: Option<Spanned<i64>>,
+    /// nginx upstream weight (default 1).
+    #[schemars(with = "Option<u32>", range(min = 1, max = 1000))]
+    pub weight: Option<Spanned<i64>>,
+    /// Merged over `[serving].env`.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Appended after `[serving].args`.
+    #[serde(default)]
+    pub args: Vec<String>,
+}
+
+/// `[balancer]`: the nginx container in front of the replicas.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BalancerSection {
+    /// nginx image (default `nginx:1.27`).
+    #[schemars(with = "Option<String>")]
+    pub image: Option<Spanned<String>>,
+    /// Host `address:port` of the REST endpoint (default `127.0.0.1:8501`).
+    #[schemars(with = "Option<String>")]
+    pub rest: Option<Spanned<String>>,
+    /// Host `address:port` of the gRPC endpoint; absent means no gRPC listener.
+    #[schemars(with = "Option<String>")]
+    pub grpc: Option<Spanned<String>>,
+    /// Load-balancing method.
+    #[serde(default)]
+    pub strategy: Strategy,
+    /// Extra tries on another replica for error, timeout, 502 and 503 (default 2).
+    #[schemars(with = "Option<u32>", range(min = 0, max = 10))]
+    pub retries: Option<Spanned<i64>>,
+    /// client_max_body_size, e.g. `64m` (default).
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+[kKmMgG]?$"))]
+    pub max_body: Option<Spanned<String>>,
+}
+
+/// `strategy`: how nginx picks a replica.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    #[default]
+    LeastConn,
+    RoundRobin,
+    IpHash,
+    Random,
+}
+
+/// `[rollout]`: how replicas are replaced.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolloutSection {
+    /// Slots replaced at once (default 1).
+    #[schemars(with = "Option<u32>", range(min = 1))]
+    pub max_unavailable: Option<Spanned<i64>>,
+    /// How long in-flight requests may finish on a slot taken out of the upstream (default "30s").
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+(ms|s|m)$"))]
+    pub drain_timeout: Option<Spanned<String>>,
+}

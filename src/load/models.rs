@@ -1,0 +1,139 @@
+//! Checks of `[[models]]`: names, and the version directories on the host.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::checker::Checker;
+use super::fleet::Model;
+use super::fleet_file::ModelSection;
+
+pub fn check_models(
+    models: &Spanned<Vec<ModelSection>>,
+    checker: &mut Checker,
+) -> Option<Vec<Model>> {
+    if models.get_ref().is_empty() {
+        checker.error(
+            models.span(),
+            "no models",
+            "add at least one [[models]] table with `name` and `path`",
+        );
+        return None;
+    }
+    let mut names = BTreeSet::new();
+    let mut checked = Vec::new();
+    for model in models.get_ref() {
+        let name = model.name.get_ref();
+        let valid_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if !valid_name {
+            checker.error(
+                model.name.span(),
+                format!("invalid model name \"{name}\""),
+                "a model name is letters, digits, '_', '.' and '-'",
+            );
+            continue;
+        }
+        if !names.insert(name.clone()) {
+            checker.error(
+                model.name.span(),
+                format!("model \"{name}\" is declared twice"),
+                "model names must be unique within a fleet",
+            );
+            continue;
+        }
+        if let Some(model) = check_model(model, checker) {
+            checked.push(model);
+        }
+    }
+    (checked.len() == models.get_ref().len()).then_some(checked)
+}
+
+fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
+    let written = model.path.get_ref();
+    let joined = checker.source.directory().join(written);
+    let Ok(host_path) = joined.canonicalize() else {
+        checker.error(
+            model.path.span(),
+            format!("model path \"{written}\" does not exist"),
+            format!(
+                "looked for {}; paths are relative to the fleet file",
+                joined.display()
+            ),
+        );
+        return None;
+    };
+    if !host_path.is_dir() {
+        checker.error(
+            model.path.span(),
+            format!("model path \"{written}\" is not a directory"),
+            "point `path` at the directory that holds the numeric version directories",
+        );
+        return None;
+    }
+    let found = version_directories(&host_path);
+    if found.is_empty() {
+        checker.error(
+            model.path.span(),
+            format!("model path \"{written}\" holds no numeric version directory"),
+            format!(
+                "TF Serving loads versions from numbered subdirectories, e.g. {}/1/saved_model.pb",
+                written.trim_end_matches('/')
+            ),
+        );
+        return None;
+    }
+    let mut versions = Vec::new();
+    if let Some(listed) = &model.versions {
+        for version in listed.get_ref() {
+            match u64::try_from(*version) {
+                Ok(version) if found.contains(&version) => versions.push(version),
+                _ => {
+                    let present: Vec<String> = found.iter().map(u64::to_string).collect();
+                    checker.error(
+                        listed.span(),
+                        format!(
+                            "version {version} of model \"{}\" is not in \"{written}\"",
+                            model.name.get_ref()
+                        ),
+                        format!("versions found there: {}", present.join(", ")),
+                    );
+                    return None;
+                }
+            }
+        }
+        if versions.is_empty() {
+            checker.error(
+                listed.span(),
+                "`versions` is empty",
+                "list versions to serve, or remove `versions` to serve the newest",
+            );
+            return None;
+        }
+    }
+    Some(Model {
+        name: model.name.get_ref().clone(),
+        host_path,
+        versions,
+    })
+}
+
+/// Numeric subdirectory names, as TF Serving reads them ("00000123" is 123).
+pub fn version_directories(path: &Path) -> BTreeSet<u64> {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return BTreeSet::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().is_dir())
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().to_string();
+            (!name.is_empty() && name.chars().all(|c| c.is_ascii_digit()))
+                .then(|| name.parse().ok())
+                .flatten()
+        })
+        .collect()
+}

@@ -1,0 +1,41 @@
+use serde::{Deserialize, Serialize};
+
+use super::container::{Container, Network};
+use crate::desire::content_hash;
+
+/// What Docker has of one fleet, found by labels; plus anything in the
+/// fleet's name space that the fleet does not own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observed {
+    pub network: Option<Network>,
+    pub replicas: Vec<Container>,
+    pub balancer: Option<Container>,
+    /// The running balancer's nginx.conf, when it could be read.
+    pub balancer_conf: Option<String>,
+    /// Containers named like the fleet's but not labelled as its own.
+    pub foreign_containers: Vec<Container>,
+    /// Networks named like the fleet's but not labelled as its own.
+    pub foreign_networks: Vec<Network>,
+}
+
+impl Observed {
+    /// A digest of the observed state; a saved plan is only applied while it still matches.
+    pub fn fingerprint(&self) -> String {
+        let summary = (
+            self.network.as_ref().map(|network| &network.id),
+            self.replicas
+                .iter()
+                .map(|c| (&c.id, &c.labels, &c.state.status))
+                .collect::<Vec<_>>(),
+            self.balancer
+                .as_ref()
+                .map(|c| (&c.id, &c.labels, &c.state.status)),
+            &self.balancer_conf,
+            self.foreign_containers
+                .iter()
+                .map(|c| &c.id)
+                .collect::<Vec<_>>(),
+        );
+        content_hash(&summary)
+    }
+}

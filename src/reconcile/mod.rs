@@ -1,0 +1,9 @@
+//! reconcile: desired and observed state in, a [`Plan`] out.
+
+mod differences;
+mod plan;
+#[allow(clippy::module_inception)]
+mod reconcile;
+
+pub use plan::{Action, ConfChange, Kind, Plan, Step, Summary};
+pub use reconcile::{reconcile, ReconcileError};

@@ -1,0 +1,240 @@
+//! desired × observed → plan. Pure: no I/O, no prompts, no printing.
+
+use std::collections::BTreeSet;
+
+use super::differences::{balancer_differences, list_change, replica_differences};
+use super::plan::{Action, ConfChange, Kind, Plan, Step};
+use crate::desire::{labels, Desired, ReplicaSpec};
+use crate::observe::{Container, Observed};
+use crate::render::nginx::{self, Member};
+
+/// Planning stopped: the host holds something in the fleet's way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReconcileError {
+    #[error("container \"{name}\" has a name the fleet uses, but it is not labelled as this fleet's ({owner}); tfs will not touch it\nhint: rename or remove it yourself (docker rm {name}), or choose another fleet name")]
+    ForeignContainer { name: String, owner: String },
+    #[error("network \"{name}\" has the name of the fleet's network, but it is not labelled as this fleet's; tfs will not touch it\nhint: remove it yourself (docker network rm {name}), or choose another fleet name")]
+    ForeignNetwork { name: String },
+}
+
+pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, ReconcileError> {
+    check_foreign(desired, observed)?;
+    let mut steps = Vec::new();
+    if observed.network.is_none() {
+        steps.push(step(
+            Action::Create,
+            Kind::Network,
+            &desired.network.name,
+            vec!["network does not exist".to_string()],
+        ));
+    }
+    for replica in &desired.replicas {
+        match observed
+            .replicas
+            .iter()
+            .find(|container| container.name == replica.name)
+        {
+            None => steps.push(replica_step(
+                Action::Create,
+                replica,
+                vec!["no container for this slot".to_string()],
+            )),
+            Some(container) => {
+                let reasons = replica_reasons(replica, container, &desired.network.name);
+                if !reasons.is_empty() {
+                    steps.push(replica_step(Action::Replace, replica, reasons));
+                }
+            }
+        }
+    }
+    let wanted: BTreeSet<&str> = desired
+        .replicas
+        .iter()
+        .map(|replica| replica.name.as_str())
+        .collect();
+    for container in observed
+        .replicas
+        .iter()
+        .filter(|c| !wanted.contains(c.name.as_str()))
+    {
+        let mut removal = step(
+            Action::Remove,
+            Kind::Replica,
+            &container.name,
+            vec![unplaced_reason(container)],
+        );
+        removal.slot = container.labels.get(labels::SLOT).cloned();
+        steps.push(removal);
+    }
+    if let Some(balancer) = balancer_step(desired, observed) {
+        steps.push(balancer);
+    }
+    let mut warnings = desired.warnings.clone();
+    if desired.replicas.len() == 1
+        && steps
+            .iter()
+            .any(|s| s.kind == Kind::Replica && s.action == Action::Replace)
+    {
+        warnings.push("the fleet has one replica: replacing it causes downtime until the new one is AVAILABLE".to_string());
+    }
+    Ok(Plan {
+        fleet: desired.fleet.clone(),
+        steps,
+        desired: desired.clone(),
+        fingerprint: observed.fingerprint(),
+        warnings,
+    })
+}
+
+fn check_foreign(desired: &Desired, observed: &Observed) -> Result<(), ReconcileError> {
+    let names: BTreeSet<&str> = desired
+        .replicas
+        .iter()
+        .map(|replica| replica.name.as_str())
+        .chain([desired.balancer.name.as_str()])
+        .collect();
+    if let Some(container) = observed
+        .foreign_containers
+        .iter()
+        .find(|c| names.contains(c.name.as_str()))
+    {
+        let owner = match container.labels.get(labels::FLEET) {
+            Some(other) => format!("it belongs to fleet \"{other}\""),
+            None => "it has no tfs labels".to_string(),
+        };
+        return Err(ReconcileError::ForeignContainer {
+            name: container.name.clone(),
+            owner,
+        });
+    }
+    if let Some(network) = observed
+        .foreign_networks
+        .iter()
+        .find(|n| n.name == desired.network.name)
+    {
+        return Err(ReconcileError::ForeignNetwork {
+            name: network.name.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn replica_reasons(replica: &ReplicaSpec, container: &Container, network: &str) -> Vec<String> {
+    let mut reasons = replica_differences(&replica.config, &replica.config_hash, container);
+    if !container.state.is_running() {
+        reasons.insert(0, container.state.describe());
+    }
+    if !container.networks.contains_key(network) {
+        reasons.push(format!("not attached to network {network}"));
+    }
+    reasons
+}
+
+fn unplaced_reason(container: &Container) -> String {
+    let slot = container
+        .labels
+        .get(labels::SLOT)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(rest) = slot.strip_prefix("gpu") {
+        let (gpu, share) = rest
+            .split_once('-')
+            .map_or((rest, None), |(gpu, share)| (gpu, Some(share)));
+        match share {
+            Some(share) => format!("GPU {gpu} share {share} no longer in placement"),
+            None => format!("GPU {gpu} no longer in placement"),
+        }
+    } else if let Some(replica) = slot.strip_prefix("cpu") {
+        format!("replica {replica} no longer in placement")
+    } else {
+        "no longer in placement".to_string()
+    }
+}
+
+fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {
+    let spec = &desired.balancer;
+    let members: Vec<Member> = desired
+        .replicas
+        .iter()
+        .map(|r| Member {
+            name: r.name.clone(),
+            weight: r.weight,
+        })
+        .collect();
+    let conf = nginx::render(&spec.settings, &members);
+    let change = |running: Option<&String>| {
+        Some(ConfChange {
+            running: running.cloned(),
+            desired: conf.clone(),
+        })
+    };
+    let Some(container) = &observed.balancer else {
+        let mut creation = step(
+            Action::Create,
+            Kind::Balancer,
+            &spec.name,
+            vec!["balancer does not exist".to_string()],
+        );
+        creation.nginx_conf = change(None);
+        return Some(creation);
+    };
+    let mut reasons = balancer_differences(&spec.container, &spec.config_hash, container);
+    if !container.state.is_running() {
+        reasons.insert(0, container.state.describe());
+    }
+    if !reasons.is_empty() {
+        let mut replacement = step(Action::Replace, Kind::Balancer, &spec.name, reasons);
+        replacement.nginx_conf = change(observed.balancer_conf.as_ref());
+        return Some(replacement);
+    }
+    if observed.balancer_conf.as_deref() == Some(conf.as_str()) {
+        return None;
+    }
+    let reason = match &observed.balancer_conf {
+        None => "nginx.conf is missing".to_string(),
+        Some(running) => match upstream_change(running, &conf) {
+            Some(members) => format!("upstream changed: {members}"),
+            None => "nginx.conf changed".to_string(),
+        },
+    };
+    let mut update = step(Action::Update, Kind::Balancer, &spec.name, vec![reason]);
+    update.nginx_conf = change(observed.balancer_conf.as_ref());
+    Some(update)
+}
+
+/// Servers added to or removed from the REST upstream, when that is what changed.
+fn upstream_change(running: &str, desired: &str) -> Option<String> {
+    let servers = |conf: &str| -> Vec<String> {
+        conf.lines()
+            .map(str::trim)
+            .filter_map(|line| line.strip_prefix("server "))
+            .filter_map(|rest| rest.split(':').next())
+            .filter(|name| *name != "127.0.0.1")
+            .map(str::to_string)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let (before, after) = (servers(running), servers(desired));
+    (before != after).then(|| list_change(&before, &after))
+}
+
+fn step(action: Action, kind: Kind, resource: &str, reasons: Vec<String>) -> Step {
+    Step {
+        action,
+        kind,
+        resource: resource.to_string(),
+        slot: None,
+        gpu: None,
+        reasons,
+        nginx_conf: None,
+    }
+}
+
+fn replica_step(action: Action, replica: &ReplicaSpec, reasons: Vec<String>) -> Step {
+    Step {
+        slot: Some(replica.slot.clone()),
+        gpu: replica.gpu.clone(),
+        ..step(action, Kind::Replica, &replica.name, reasons)
+    }
+}

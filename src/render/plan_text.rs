@@ -1,0 +1,181 @@
+//! A plan as Terraform-style text.
+
+use std::fmt::Write;
+
+use console::Style;
+use similar::TextDiff;
+
+use crate::desire::GpuBinding;
+use crate::reconcile::{Action, Kind, Plan, Step};
+
+/// Renders the plan; `color` adds ANSI styles.
+pub fn render(plan: &Plan, color: bool) -> String {
+    let paint = |style: Style, text: &str| {
+        if color {
+            style.force_styling(true).apply_to(text).to_string()
+        } else {
+            text.to_string()
+        }
+    };
+    let mut text = String::new();
+    if plan.is_empty() {
+        text.push_str("No changes. The fleet matches fleet.toml.\n");
+        return text;
+    }
+    text.push_str("tfs uses these symbols for the actions:\n");
+    for action in [
+        Action::Create,
+        Action::Update,
+        Action::Replace,
+        Action::Remove,
+    ] {
+        let _ = writeln!(
+            text,
+            "{} {}",
+            paint(style(action), &format!("{:>3}", symbol(action))),
+            describe(action)
+        );
+    }
+    let _ = writeln!(
+        text,
+        "\ntfs will perform the following actions on fleet \"{}\":",
+        plan.fleet
+    );
+    for step in &plan.steps {
+        text.push('\n');
+        let heading = format!("{} {}", kind_word(step.kind), step.resource);
+        let _ = write!(
+            text,
+            "{} {}",
+            paint(style(step.action), &format!("{:>3}", symbol(step.action))),
+            paint(Style::new().bold(), &heading)
+        );
+        if let Some(placement) = placement(step) {
+            let _ = write!(text, "  ({placement})");
+        }
+        text.push('\n');
+        for reason in &step.reasons {
+            let _ = writeln!(text, "        {reason}");
+        }
+        conf_lines(&mut text, step, &paint);
+    }
+    let summary = plan.summary();
+    let _ = writeln!(
+        text,
+        "\n{}",
+        paint(
+            Style::new().bold(),
+            &format!(
+                "Plan: {} to add, {} to change, {} to destroy.",
+                summary.add, summary.change, summary.destroy
+            )
+        )
+    );
+    text
+}
+
+fn conf_lines(text: &mut String, step: &Step, paint: &dyn Fn(Style, &str) -> String) {
+    let Some(change) = &step.nginx_conf else {
+        return;
+    };
+    let Some(running) = &change.running else {
+        let servers: Vec<&str> = change
+            .desired
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("server ") && !l.starts_with("server 127.0.0.1"))
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .collect();
+        let mut unique = servers.clone();
+        unique.dedup();
+        let _ = writeln!(
+            text,
+            "        new nginx.conf, upstream: {}",
+            if unique.is_empty() {
+                "(empty)".to_string()
+            } else {
+                unique.join(" ")
+            }
+        );
+        return;
+    };
+    if running == &change.desired {
+        return;
+    }
+    let diff = TextDiff::from_lines(running.as_str(), change.desired.as_str());
+    let unified = diff
+        .unified_diff()
+        .context_radius(2)
+        .header("running nginx.conf", "desired nginx.conf")
+        .to_string();
+    for line in unified.lines() {
+        let styled = match line.chars().next() {
+            Some('+') if !line.starts_with("+++") => paint(Style::new().green(), line),
+            Some('-') if !line.starts_with("---") => paint(Style::new().red(), line),
+            Some('@') => paint(Style::new().cyan(), line),
+            _ => line.to_string(),
+        };
+        let _ = writeln!(text, "        {styled}");
+    }
+}
+
+/// "GPU 0, GPU-…" or "CPU".
+pub fn placement(step: &Step) -> Option<String> {
+    if step.kind != Kind::Replica {
+        return None;
+    }
+    Some(match &step.gpu {
+        Some(gpu) => gpu_text(gpu),
+        None if step
+            .slot
+            .as_deref()
+            .is_some_and(|slot| slot.starts_with("cpu")) =>
+        {
+            "CPU".to_string()
+        }
+        None => return None,
+    })
+}
+
+pub fn gpu_text(gpu: &GpuBinding) -> String {
+    match (gpu.index, &gpu.uuid) {
+        (Some(index), Some(uuid)) => format!("GPU {index}, {uuid}"),
+        (Some(index), None) => format!("GPU {index}"),
+        (None, _) => gpu.device_id.clone(),
+    }
+}
+
+pub fn symbol(action: Action) -> &'static str {
+    match action {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Replace => "-/+",
+        Action::Remove => "-",
+    }
+}
+
+fn describe(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update in place",
+        Action::Replace => "destroy and then create replacement",
+        Action::Remove => "destroy",
+    }
+}
+
+fn style(action: Action) -> Style {
+    match action {
+        Action::Create => Style::new().green(),
+        Action::Update => Style::new().yellow(),
+        Action::Replace => Style::new().magenta(),
+        Action::Remove => Style::new().red(),
+    }
+}
+
+fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Network => "network",
+        Kind::Replica => "replica",
+        Kind::Balancer => "balancer",
+    }
+}
