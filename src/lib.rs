@@ -3,11 +3,16 @@
 //! The pipeline, one module each: load → discover → desire → observe →
 //! reconcile → render → execute → verify.
 
+pub mod cli;
 pub mod desire;
 pub mod discover;
 pub mod engine;
+pub mod error_chain;
+pub mod execute;
 pub mod load;
 pub mod observe;
 pub mod printer;
+pub mod progress;
 pub mod reconcile;
 pub mod render;
+pub mod verify;

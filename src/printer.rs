@@ -69,8 +69,9 @@ impl Printer {
     /// An error with its cause chain, printed once at the top.
     pub fn error(&self, error: &anyhow::Error) {
         let label = self.paint(Style::new().red().bold(), "error:");
-        let mut text = format!("{label} {error}");
-        for cause in error.chain().skip(1) {
+        let messages = crate::error_chain::messages(error.as_ref());
+        let mut text = format!("{label} {}", messages[0]);
+        for cause in &messages[1..] {
             text.push_str(&format!("\n  caused by: {cause}"));
         }
         let _ = writeln!(std::io::stderr(), "{text}");

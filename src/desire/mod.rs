@@ -22,13 +22,20 @@ pub use slots::GpuBinding;
 pub use tf_serving::MODEL_CONFIG_PATH;
 
 use crate::discover::Inventory;
-use crate::load::Fleet;
+use crate::load::{Fleet, PullPolicy};
 
 /// The fleet's private network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkSpec {
     pub name: String,
     pub labels: BTreeMap<String, String>,
+}
+
+/// How replacements roll out (see `[rollout]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloutSpec {
+    pub max_unavailable: u32,
+    pub drain_timeout_ms: u64,
 }
 
 /// Everything the host should run for one fleet.
@@ -38,6 +45,8 @@ pub struct Desired {
     pub network: NetworkSpec,
     pub replicas: Vec<ReplicaSpec>,
     pub balancer: BalancerSpec,
+    pub pull: PullPolicy,
+    pub rollout: RolloutSpec,
     /// Warnings met on the way, e.g. GPUs trusted without an inventory.
     pub warnings: Vec<String>,
 }
@@ -60,6 +69,11 @@ pub fn desire(fleet: &Fleet, inventory: &Inventory) -> Result<Desired> {
             .map(|slot| replica::replica(fleet, slot))
             .collect(),
         balancer: balancer::balancer(fleet),
+        pull: fleet.serving.pull,
+        rollout: RolloutSpec {
+            max_unavailable: fleet.rollout.max_unavailable,
+            drain_timeout_ms: fleet.rollout.drain_timeout.as_millis() as u64,
+        },
         warnings: resolved.warnings,
     })
 }

@@ -97,7 +97,7 @@ fn bindings(
                 }
                 _ => bail!(
                     "cannot discover GPUs for `gpus = {}`: tried {tried}\nhint: list GPUs explicitly, e.g. `gpus = [0, 1]`, or use `gpus = \"none\"` with `replicas = N` for CPU mode",
-                    describe(&placement.selection)
+                    placement.selection
                 ),
             };
         }
@@ -133,13 +133,5 @@ fn bindings(
             }
             Ok((bindings, Vec::new()))
         }
-    }
-}
-
-fn describe(choice: &GpuChoice) -> String {
-    match choice {
-        GpuChoice::All => "\"all\"".to_string(),
-        GpuChoice::First(count) => count.to_string(),
-        GpuChoice::List(list) => format!("{list:?}"),
     }
 }

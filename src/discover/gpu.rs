@@ -50,7 +50,11 @@ pub fn discover(sources: &[&dyn GpuInventory]) -> Inventory {
                     gpus,
                 };
             }
-            Err(error) => attempts.push(format!("{}: {error:#}", source.source())),
+            Err(error) => attempts.push(format!(
+                "{}: {}",
+                source.source(),
+                crate::error_chain::one_line(&error)
+            )),
         }
     }
     Inventory::Unavailable { attempts }

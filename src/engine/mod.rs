@@ -33,6 +33,8 @@ pub trait Engine {
     /// Every container, running or not, whose name starts with `prefix`
     /// or that carries `label=value`.
     async fn containers(&self, prefix: &str, label: (&str, &str)) -> Result<Vec<Container>>;
+    /// One container by name or id; None when there is none.
+    async fn inspect(&self, container: &str) -> Result<Option<Container>>;
     /// Networks whose name starts with `prefix` or that carry `label=value`.
     async fn networks(&self, prefix: &str, label: (&str, &str)) -> Result<Vec<Network>>;
     /// A file's text inside a container; None when it does not exist.

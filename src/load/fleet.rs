@@ -109,3 +109,22 @@ pub const DEFAULT_GPU_IMAGE: &str = "tensorflow/serving:latest-gpu";
 pub const DEFAULT_CPU_IMAGE: &str = "tensorflow/serving:latest";
 pub const DEFAULT_BALANCER_IMAGE: &str = "nginx:1.27";
 pub const DEFAULT_REST_ADDRESS: &str = "127.0.0.1:8501";
+
+impl std::fmt::Display for GpuChoice {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GpuChoice::All => formatter.write_str("\"all\""),
+            GpuChoice::First(count) => write!(formatter, "{count}"),
+            GpuChoice::List(list) => {
+                let items: Vec<String> = list
+                    .iter()
+                    .map(|item| match item {
+                        GpuReference::Index(index) => index.to_string(),
+                        GpuReference::Uuid(uuid) => format!("\"{uuid}\""),
+                    })
+                    .collect();
+                write!(formatter, "[{}]", items.join(", "))
+            }
+        }
+    }
+}

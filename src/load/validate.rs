@@ -301,22 +301,20 @@ fn check_overrides(
 }
 
 fn check_balancer(section: &BalancerSection, checker: &mut Checker) -> Option<Balancer> {
-    let address = |value: &Spanned<String>,
-                   key: &str,
-                   checker: &mut Checker|
-     -> Option<SocketAddr> {
-        match value.get_ref().parse::<SocketAddr>() {
-            Ok(address) if address.port() != 0 => Some(address),
-            _ => {
-                checker.error(
+    let address =
+        |value: &Spanned<String>, key: &str, checker: &mut Checker| -> Option<SocketAddr> {
+            match value.get_ref().parse::<SocketAddr>() {
+                Ok(address) if address.port() != 0 => Some(address),
+                _ => {
+                    checker.error(
                     value.span(),
                     format!("`{key}` is not a host address:port"),
                     "write an IP address and a port, e.g. \"127.0.0.1:8501\" or \"0.0.0.0:8501\"",
                 );
-                None
+                    None
+                }
             }
-        }
-    };
+        };
     let rest = match &section.rest {
         Some(value) => address(value, "rest", checker),
         None => DEFAULT_REST_ADDRESS.parse().ok(),

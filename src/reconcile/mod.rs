@@ -4,6 +4,8 @@ mod differences;
 mod plan;
 #[allow(clippy::module_inception)]
 mod reconcile;
+mod teardown;
 
 pub use plan::{Action, ConfChange, Kind, Plan, Step, Summary};
 pub use reconcile::{reconcile, ReconcileError};
+pub use teardown::teardown;

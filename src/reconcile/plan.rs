@@ -44,6 +44,8 @@ pub struct Step {
 pub struct ConfChange {
     pub running: Option<String>,
     pub desired: String,
+    /// The replicas the desired upstream lists.
+    pub upstream: Vec<String>,
 }
 
 /// The steps for one fleet, and what they were computed from.
@@ -72,8 +74,14 @@ impl Plan {
     }
 
     pub fn summary(&self) -> Summary {
+        Summary::of(&self.steps)
+    }
+}
+
+impl Summary {
+    pub fn of(steps: &[Step]) -> Summary {
         let mut summary = Summary::default();
-        for step in &self.steps {
+        for step in steps {
             match step.action {
                 Action::Create => summary.add += 1,
                 Action::Update => summary.change += 1,

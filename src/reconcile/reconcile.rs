@@ -162,10 +162,12 @@ fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {
         })
         .collect();
     let conf = nginx::render(&spec.settings, &members);
+    let upstream: Vec<String> = members.iter().map(|member| member.name.clone()).collect();
     let change = |running: Option<&String>| {
         Some(ConfChange {
             running: running.cloned(),
             desired: conf.clone(),
+            upstream: upstream.clone(),
         })
     };
     let Some(container) = &observed.balancer else {

@@ -6,10 +6,15 @@ use console::Style;
 use similar::TextDiff;
 
 use crate::desire::GpuBinding;
-use crate::reconcile::{Action, Kind, Plan, Step};
+use crate::reconcile::{Action, Kind, Plan, Step, Summary};
 
 /// Renders the plan; `color` adds ANSI styles.
 pub fn render(plan: &Plan, color: bool) -> String {
+    render_steps(&plan.fleet, &plan.steps, color)
+}
+
+/// Renders steps under the legend, ending with the Plan: line.
+pub fn render_steps(fleet: &str, steps: &[Step], color: bool) -> String {
     let paint = |style: Style, text: &str| {
         if color {
             style.force_styling(true).apply_to(text).to_string()
@@ -18,7 +23,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
         }
     };
     let mut text = String::new();
-    if plan.is_empty() {
+    if steps.is_empty() {
         text.push_str("No changes. The fleet matches fleet.toml.\n");
         return text;
     }
@@ -39,9 +44,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
     let _ = writeln!(
         text,
         "\ntfs will perform the following actions on fleet \"{}\":",
-        plan.fleet
+        fleet
     );
-    for step in &plan.steps {
+    for step in steps {
         text.push('\n');
         let heading = format!("{} {}", kind_word(step.kind), step.resource);
         let _ = write!(
@@ -59,7 +64,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
         }
         conf_lines(&mut text, step, &paint);
     }
-    let summary = plan.summary();
+    let summary = Summary::of(steps);
     let _ = writeln!(
         text,
         "\n{}",
@@ -79,24 +84,12 @@ fn conf_lines(text: &mut String, step: &Step, paint: &dyn Fn(Style, &str) -> Str
         return;
     };
     let Some(running) = &change.running else {
-        let servers: Vec<&str> = change
-            .desired
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.starts_with("server ") && !l.starts_with("server 127.0.0.1"))
-            .filter_map(|l| l.split_whitespace().nth(1))
-            .collect();
-        let mut unique = servers.clone();
-        unique.dedup();
-        let _ = writeln!(
-            text,
-            "        new nginx.conf, upstream: {}",
-            if unique.is_empty() {
-                "(empty)".to_string()
-            } else {
-                unique.join(" ")
-            }
-        );
+        let upstream = if change.upstream.is_empty() {
+            "(empty)".to_string()
+        } else {
+            change.upstream.join(" ")
+        };
+        let _ = writeln!(text, "        new nginx.conf, upstream: {upstream}");
         return;
     };
     if running == &change.desired {

@@ -49,6 +49,9 @@ pub fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
     }
     let exposed_ports: Vec<String> = port_bindings.keys().cloned().collect();
     ContainerCreateBody {
+        // The hostname is the container's name, so logs and the stub's
+        // X-Stub-Replica header name the replica.
+        hostname: Some(spec.name.clone()),
         image: Some(spec.image.clone()),
         cmd: Some(spec.args.clone()),
         env: Some(env),

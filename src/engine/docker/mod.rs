@@ -103,6 +103,16 @@ impl Engine for Docker {
         Ok(containers)
     }
 
+    async fn inspect(&self, container: &str) -> Result<Option<Container>> {
+        match self.client.inspect_container(container, None).await {
+            Ok(inspect) => Ok(Some(convert::container(inspect))),
+            Err(error) if is_not_found(&error) => Ok(None),
+            Err(error) => {
+                Err(wrap(error)).with_context(|| format!("inspecting container {container}"))
+            }
+        }
+    }
+
     async fn networks(&self, prefix: &str, label: (&str, &str)) -> Result<Vec<Network>> {
         let networks = self
             .client
@@ -144,15 +154,13 @@ impl Engine for Docker {
     }
 
     async fn write_file(&self, container: &str, path: &str, content: &str) -> Result<()> {
-        let (directory, name) = path
-            .rsplit_once('/')
+        // Uploaded at the root with the whole path in the archive: Docker makes
+        // missing parent directories, which a direct upload into them would not.
+        let relative = path
+            .strip_prefix('/')
             .context("file path must be absolute")?;
-        let directory = if directory.is_empty() { "/" } else { directory };
-        // Docker extracts into an existing directory only; make it first when the container runs.
-        let tar = archive::pack(name, content)?;
-        let options = UploadToContainerOptionsBuilder::new()
-            .path(directory)
-            .build();
+        let tar = archive::pack(relative, content)?;
+        let options = UploadToContainerOptionsBuilder::new().path("/").build();
         self.client
             .upload_to_container(container, Some(options), bollard::body_full(tar.into()))
             .await

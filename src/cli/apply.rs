@@ -1,0 +1,71 @@
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+
+use super::confirm::confirm;
+use super::{pipeline, plan_file, summary, ApplyArgs};
+use crate::engine::docker::Docker;
+use crate::execute::{self, Cancel, Options};
+use crate::observe::observe;
+use crate::printer::Printer;
+use crate::progress::TerminalReporter;
+use crate::reconcile::Plan;
+use crate::render::plan_text;
+
+pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
+    let (engine, plan) = match &args.planfile {
+        Some(path) => {
+            let plan = plan_file::read(path)?;
+            let engine = Docker::connect().await?;
+            let observed = observe(&engine, &plan.fleet).await?;
+            if observed.fingerprint() != plan.fingerprint {
+                bail!("saved plan is stale: the fleet changed since it was planned\nhint: run `tfs plan -o {}` again", path.display());
+            }
+            (engine, plan)
+        }
+        None => {
+            let planned = pipeline::plan(&args.file.file).await?;
+            (planned.engine, planned.plan)
+        }
+    };
+    show(printer, &plan);
+    if plan.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    // A saved plan was reviewed when it was made: like Terraform, apply it without asking.
+    if args.planfile.is_none() {
+        confirm(printer, args.auto_approve, "apply")?;
+    }
+    let cancel = Cancel::default();
+    let watcher = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            watcher.cancel();
+        }
+    });
+    let reporter = TerminalReporter::new(*printer);
+    let options = Options {
+        timeout: Duration::from_secs(args.timeout),
+        cancel,
+    };
+    printer.info("");
+    let outcome = execute::apply(&engine, &plan, &reporter, &options).await?;
+    let counts = outcome.summary;
+    printer.out(&format!(
+        "\nApply complete! Resources: {} added, {} changed, {} destroyed.\n\n{}\n\n{}",
+        counts.add,
+        counts.change,
+        counts.destroy,
+        summary::endpoints(&plan.desired),
+        summary::table(&plan.desired, &outcome)
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(printer: &Printer, plan: &Plan) {
+    for warning in &plan.warnings {
+        printer.warn(warning);
+    }
+    printer.out(plan_text::render(plan, printer.color()).trim_end());
+}

@@ -1,0 +1,37 @@
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::confirm::confirm;
+use super::DestroyArgs;
+use crate::engine::docker::Docker;
+use crate::execute;
+use crate::load::load;
+use crate::observe::observe;
+use crate::printer::Printer;
+use crate::progress::TerminalReporter;
+use crate::reconcile::teardown;
+use crate::render::plan_text;
+
+pub async fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode> {
+    let fleet = load(&args.file.file)?;
+    let engine = Docker::connect().await?;
+    let observed = observe(&engine, &fleet.name).await?;
+    let steps = teardown(&observed);
+    if steps.is_empty() {
+        printer.out(&format!(
+            "No changes. Nothing of fleet \"{}\" exists.",
+            fleet.name
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    printer.out(plan_text::render_steps(&fleet.name, &steps, printer.color()).trim_end());
+    confirm(printer, args.auto_approve, "destroy")?;
+    let reporter = TerminalReporter::new(*printer);
+    printer.info("");
+    let count = execute::destroy(&engine, &observed, &reporter).await?;
+    printer.out(&format!(
+        "\nDestroy complete! Resources: {count} destroyed."
+    ));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,128 @@
+//! The command line: argument parsing and one module per command.
+
+mod apply;
+mod confirm;
+mod destroy;
+mod gpus;
+mod pipeline;
+mod plan;
+mod plan_file;
+mod summary;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::printer::{ColorChoice, Printer};
+
+/// Serve TensorFlow models across every GPU of a machine, declaratively.
+#[derive(Debug, Parser)]
+#[command(name = "tfs", version, about, long_about = None, after_help = "Exit codes: 0 ok, 1 error, 2 changes present (plan --detailed-exitcode).")]
+pub struct Cli {
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub color: ColorChoice,
+    /// Print only results and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check fleet.toml without touching Docker.
+    #[command(after_help = "Example:\n  tfs validate -f fleets/prod.toml")]
+    Validate(FileArgs),
+    /// List the GPUs this host has, and where that came from.
+    #[command(after_help = "Example:\n  tfs gpus")]
+    Gpus,
+    /// Show what apply would change.
+    #[command(after_help = "Example:\n  tfs plan -o tfs.plan && tfs apply tfs.plan")]
+    Plan(PlanArgs),
+    /// Converge the host to fleet.toml.
+    #[command(after_help = "Example:\n  tfs apply --auto-approve --timeout 600")]
+    Apply(ApplyArgs),
+    /// Remove the fleet's containers and network, and nothing else.
+    #[command(after_help = "Example:\n  tfs destroy --auto-approve")]
+    Destroy(DestroyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// The fleet file.
+    #[arg(short, long, default_value = "fleet.toml")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub file: FileArgs,
+    /// Exit 0 with no changes, 2 with changes, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Print the plan as one JSON document.
+    #[arg(long)]
+    pub json: bool,
+    /// Save the plan, for `tfs apply PLANFILE`.
+    #[arg(short = 'o', long = "out", value_name = "PLANFILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub file: FileArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Seconds a replica may take to become AVAILABLE.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+    /// A plan saved with `tfs plan -o`; applied without planning again.
+    pub planfile: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub file: FileArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+}
+
+/// Runs the CLI; errors are printed here, once, with their causes.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let printer = Printer::new(cli.color, cli.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            printer.error(&anyhow::Error::new(error).context("cannot start the async runtime"));
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Validate(args) => validate::run(&args, &printer),
+            Command::Gpus => gpus::run(&printer),
+            Command::Plan(args) => plan::run(&args, &printer).await,
+            Command::Apply(args) => apply::run(&args, &printer).await,
+            Command::Destroy(args) => destroy::run(&args, &printer).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            printer.error(&error);
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! execute: carry out a plan against the engine, reporting progress.
+
+mod apply;
+mod balancer;
+mod cancel;
+mod destroy;
+mod images;
+mod replicas;
+
+pub use apply::{apply, Options, Outcome};
+pub use cancel::Cancel;
+pub use destroy::destroy;

@@ -1,0 +1,58 @@
+//! Creating and removing replica containers.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::desire::ReplicaSpec;
+use crate::engine::{ContainerSpec, Engine};
+
+/// Creates the container, writes its generated files, starts it.
+pub async fn start_replica(
+    engine: &impl Engine,
+    replica: &ReplicaSpec,
+    network: &str,
+) -> Result<()> {
+    let spec = ContainerSpec {
+        name: replica.name.clone(),
+        image: replica.config.image.clone(),
+        args: replica.config.args.clone(),
+        env: replica.config.env.clone(),
+        labels: replica.labels.clone(),
+        mounts: replica.config.mounts.clone(),
+        device_ids: replica.config.device_id.iter().cloned().collect(),
+        network: network.to_string(),
+        ports: Vec::new(),
+    };
+    engine.create_container(&spec).await?;
+    for (path, content) in &replica.config.files {
+        engine
+            .write_file(&replica.name, path, content)
+            .await
+            .with_context(|| format!("writing {path} into {}", replica.name))?;
+    }
+    engine.start(&replica.name).await
+}
+
+/// Stops (with a grace period for in-flight requests) and removes a container.
+pub async fn remove_container(engine: &impl Engine, name: &str, grace: Duration) -> Result<()> {
+    engine.stop(name, grace).await?;
+    engine.remove_container(name).await
+}
+
+/// The last lines a failing container printed, for the error message.
+pub async fn last_logs(engine: &impl Engine, name: &str) -> String {
+    match engine.logs_tail(name, 20).await {
+        Ok(logs) if !logs.trim().is_empty() => {
+            format!("\nlast log lines of {name}:\n{}", indent(&logs))
+        }
+        _ => String::new(),
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("  | {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,62 @@
+//! TF Serving's model status, as `GET /v1/models/{name}` reports it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::http;
+
+/// One version of one model and its state (AVAILABLE, LOADING, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionState {
+    pub version: String,
+    pub state: String,
+}
+
+#[derive(Deserialize)]
+struct StatusDocument {
+    model_version_status: Vec<VersionStatus>,
+}
+
+#[derive(Deserialize)]
+struct VersionStatus {
+    version: String,
+    state: String,
+}
+
+/// The versions of `model` a replica reports; an error while it cannot answer.
+pub async fn model_status(address: SocketAddr, model: &str) -> Result<Vec<VersionState>> {
+    let (status, body) = http::get(
+        address,
+        &format!("/v1/models/{model}"),
+        Duration::from_secs(2),
+    )
+    .await?;
+    if status != 200 {
+        anyhow::bail!("model {model}: HTTP {status}: {}", body.trim());
+    }
+    let document: StatusDocument = serde_json::from_str(&body)
+        .with_context(|| format!("model {model}: unexpected status document"))?;
+    Ok(document
+        .model_version_status
+        .into_iter()
+        .map(|status| VersionState {
+            version: status.version,
+            state: status.state,
+        })
+        .collect())
+}
+
+/// True when every wanted version (or, with none listed, some version) is AVAILABLE.
+pub fn is_available(states: &[VersionState], wanted: &[u64]) -> bool {
+    if wanted.is_empty() {
+        return states.iter().any(|state| state.state == "AVAILABLE");
+    }
+    wanted.iter().all(|version| {
+        states
+            .iter()
+            .any(|state| state.version == version.to_string() && state.state == "AVAILABLE")
+    })
+}

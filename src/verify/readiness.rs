@@ -1,0 +1,135 @@
+//! Waiting until a replica's models are AVAILABLE, asked over the fleet
+//! network at the container's own address: no backend port is published.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
+
+use super::model_status::{is_available, model_status, VersionState};
+use crate::desire::ReplicaSpec;
+use crate::engine::Engine;
+use crate::execute::Cancel;
+
+/// What one replica reports for each of its models.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicaHealth {
+    pub name: String,
+    pub container_state: String,
+    pub models: Vec<(String, Vec<VersionState>)>,
+    pub available: bool,
+}
+
+/// Why a probe got no health report.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    /// The container is not running: waiting will not help.
+    #[error("{0}")]
+    Stopped(String),
+    /// The server did not answer (yet).
+    #[error("{0:#}")]
+    NoAnswer(anyhow::Error),
+}
+
+/// Asks once.
+pub async fn probe(
+    engine: &impl Engine,
+    replica: &ReplicaSpec,
+    network: &str,
+) -> Result<ReplicaHealth, ProbeError> {
+    let container = match engine.inspect(&replica.name).await {
+        Ok(Some(container)) => container,
+        Ok(None) => {
+            return Err(ProbeError::Stopped(format!(
+                "container {} does not exist",
+                replica.name
+            )))
+        }
+        Err(error) => return Err(ProbeError::NoAnswer(error)),
+    };
+    if !container.state.is_running() {
+        return Err(ProbeError::Stopped(format!(
+            "{}: {}",
+            replica.name,
+            container.state.describe()
+        )));
+    }
+    let Some(ip) = container
+        .networks
+        .get(network)
+        .and_then(|ip| ip.parse::<IpAddr>().ok())
+    else {
+        return Err(ProbeError::Stopped(format!(
+            "{} has no address on network {network}",
+            replica.name
+        )));
+    };
+    let address = SocketAddr::new(ip, replica.config.rest_port);
+    let mut health = ReplicaHealth {
+        name: replica.name.clone(),
+        container_state: container.state.status.clone(),
+        models: Vec::new(),
+        available: true,
+    };
+    for model in &replica.models {
+        let states = model_status(address, &model.name)
+            .await
+            .map_err(ProbeError::NoAnswer)?;
+        health.available &= is_available(&states, &model.versions);
+        health.models.push((model.name.clone(), states));
+    }
+    Ok(health)
+}
+
+/// Asks until every model is AVAILABLE, the container stops, time runs out, or the user interrupts.
+pub async fn wait_available(
+    engine: &impl Engine,
+    replica: &ReplicaSpec,
+    network: &str,
+    timeout: Duration,
+    cancel: &Cancel,
+) -> Result<ReplicaHealth> {
+    let deadline = Instant::now() + timeout;
+    let mut last;
+    loop {
+        cancel.check()?;
+        match probe(engine, replica, network).await {
+            Ok(health) if health.available => return Ok(health),
+            Ok(health) => last = describe(&health),
+            // A container that stopped will not become AVAILABLE: fail now, not at the deadline.
+            Err(ProbeError::Stopped(reason)) => bail!("{reason}"),
+            Err(ProbeError::NoAnswer(error)) => last = format!("{error:#}"),
+        }
+        if Instant::now() >= deadline {
+            bail!(
+                "{} was not AVAILABLE after {}s (last: {last})",
+                replica.name,
+                timeout.as_secs()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn describe(health: &ReplicaHealth) -> String {
+    health
+        .models
+        .iter()
+        .map(|(model, states)| {
+            let versions: Vec<String> = states
+                .iter()
+                .map(|s| format!("{} {}", s.version, s.state))
+                .collect();
+            format!(
+                "{model}: {}",
+                if versions.is_empty() {
+                    "no versions".to_string()
+                } else {
+                    versions.join(", ")
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
