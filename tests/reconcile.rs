@@ -1,0 +1,253 @@
+//! The reconciler as data: literal fleets, inventories and observed
+//! containers in, plan text out. No Docker.
+
+use std::collections::BTreeMap;
+
+use tfs::desire::{desire, labels, Desired, ReplicaSpec};
+use tfs::discover::{Gpu, Inventory};
+use tfs::load::{parse, Source};
+use tfs::observe::{Container, ContainerState, Network, Observed};
+use tfs::reconcile::{reconcile, Plan, ReconcileError};
+use tfs::render::nginx::{self, Member};
+use tfs::render::plan_text;
+
+const FOUR_GPUS: &str = r#"
+[fleet]
+name = "demo"
+
+[serving]
+image = "tensorflow/serving:2.17.0-gpu"
+
+[[models]]
+name = "half_plus_two"
+path = "models/half_plus_two"
+
+[placement]
+gpus = [0, 1, 2, 3]
+"#;
+
+struct Case {
+    directory: tempfile::TempDir,
+}
+
+impl Case {
+    fn new() -> Self {
+        let directory = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(directory.path().join("models/half_plus_two/123")).unwrap();
+        Self { directory }
+    }
+
+    fn desired(&self, text: &str) -> Desired {
+        let source = Source::new(self.directory.path().join("fleet.toml"), text);
+        let fleet = parse(source).unwrap_or_else(|error| panic!("{error}"));
+        desire(&fleet, &inventory(8)).unwrap()
+    }
+}
+
+fn inventory(count: u32) -> Inventory {
+    Inventory::Found {
+        source: "test",
+        gpus: (0..count)
+            .map(|index| Gpu { index, uuid: format!("GPU-{index:04}"), name: "NVIDIA H100".to_string(), memory_total_mib: 81559 })
+            .collect(),
+    }
+}
+
+/// A replica container as Docker reports it after tfs created it from `spec`.
+fn running(spec: &ReplicaSpec, network: &str) -> Container {
+    Container {
+        id: format!("id-{}", spec.name),
+        name: spec.name.clone(),
+        image: spec.config.image.clone(),
+        args: spec.config.args.clone(),
+        env: spec.config.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        labels: spec.labels.clone(),
+        state: ContainerState::running(),
+        networks: BTreeMap::from([(network.to_string(), "172.18.0.2".to_string())]),
+        device_ids: spec.config.device_id.iter().cloned().collect(),
+    }
+}
+
+/// The host exactly as `desired` wants it.
+fn converged(desired: &Desired) -> Observed {
+    let replicas = desired.replicas.iter().map(|r| running(r, &desired.network.name)).collect();
+    let members: Vec<Member> = desired.replicas.iter().map(|r| Member { name: r.name.clone(), weight: r.weight }).collect();
+    Observed {
+        network: Some(Network { id: "net".to_string(), name: desired.network.name.clone(), labels: desired.network.labels.clone() }),
+        replicas,
+        balancer: Some(Container {
+            id: "id-balancer".to_string(),
+            name: desired.balancer.name.clone(),
+            image: desired.balancer.container.image.clone(),
+            args: Vec::new(),
+            env: Vec::new(),
+            labels: desired.balancer.labels.clone(),
+            state: ContainerState::running(),
+            networks: BTreeMap::from([(desired.network.name.clone(), "172.18.0.9".to_string())]),
+            device_ids: Vec::new(),
+        }),
+        balancer_conf: Some(nginx::render(&desired.balancer.settings, &members)),
+        foreign_containers: Vec::new(),
+        foreign_networks: Vec::new(),
+    }
+}
+
+fn text(plan: &Plan) -> String {
+    plan_text::render(plan, false)
+}
+
+#[test]
+fn create_all() {
+    let case = Case::new();
+    let desired = case.desired(FOUR_GPUS);
+    let plan = reconcile(&desired, &Observed::default()).unwrap();
+    insta::assert_snapshot!(text(&plan));
+}
+
+#[test]
+fn no_op() {
+    let case = Case::new();
+    let desired = case.desired(FOUR_GPUS);
+    let plan = reconcile(&desired, &converged(&desired)).unwrap();
+    assert!(plan.is_empty());
+    assert_eq!(text(&plan), "No changes. The fleet matches fleet.toml.\n");
+}
+
+#[test]
+fn image_change() {
+    let case = Case::new();
+    let observed = converged(&case.desired(FOUR_GPUS));
+    let desired = case.desired(&FOUR_GPUS.replace("2.17.0-gpu", "2.18.0-gpu"));
+    let plan = reconcile(&desired, &observed).unwrap();
+    insta::assert_snapshot!(text(&plan));
+}
+
+#[test]
+fn args_change() {
+    let case = Case::new();
+    let observed = converged(&case.desired(FOUR_GPUS));
+    let changed = FOUR_GPUS.replace("image = \"tensorflow/serving:2.17.0-gpu\"", "image = \"tensorflow/serving:2.17.0-gpu\"\nargs = [\"--enable_batching\"]");
+    let plan = reconcile(&case.desired(&changed), &observed).unwrap();
+    insta::assert_snapshot!(text(&plan));
+}
+
+#[test]
+fn gpu_removed() {
+    let case = Case::new();
+    let observed = converged(&case.desired(FOUR_GPUS));
+    let desired = case.desired(&FOUR_GPUS.replace("[0, 1, 2, 3]", "[0, 1, 3]"));
+    let plan = reconcile(&desired, &observed).unwrap();
+    insta::assert_snapshot!(text(&plan));
+}
+
+#[test]
+fn gpu_added() {
+    let case = Case::new();
+    let observed = converged(&case.desired(FOUR_GPUS));
+    let desired = case.desired(&FOUR_GPUS.replace("[0, 1, 2, 3]", "[0, 1, 2, 3, 4]"));
+    let plan = reconcile(&desired, &observed).unwrap();
+    insta::assert_snapshot!(text(&plan));
+}
+
+#[test]
+fn replica_exited() {
+    let case = Case::new();
+    let desired = case.desired(FOUR_GPUS);
+    let mut observed = converged(&desired);
+    observed.replicas[2].state = ContainerState { status: "exited".to_string(), exit_code: 137 };
+    let plan = reconcile(&desired, &observed).unwrap();
+    insta::assert_snapshot!(text(&plan));
+}
+
+#[test]
+fn replica_missing() {
+    let case = Case::new();
+    let desired = case.desired(FOUR_GPUS);
+    let mut observed = converged(&desired);
+    observed.replicas.remove(1);
+    let plan = reconcile(&desired, &observed).unwrap();
+    insta::assert_snapshot!(text(&plan));
+}
+
+#[test]
+fn foreign_container_with_a_fleet_name() {
+    let case = Case::new();
+    let desired = case.desired(FOUR_GPUS);
+    let mut observed = converged(&desired);
+    let mut stranger = observed.replicas.remove(0);
+    stranger.labels.clear();
+    observed.foreign_containers.push(stranger);
+    let error = reconcile(&desired, &observed).unwrap_err();
+    assert_eq!(error, ReconcileError::ForeignContainer { name: "demo-gpu0".to_string(), owner: "it has no tfs labels".to_string() });
+    insta::assert_snapshot!(error.to_string());
+}
+
+#[test]
+fn foreign_container_with_an_unused_name_is_ignored() {
+    let case = Case::new();
+    let desired = case.desired(FOUR_GPUS);
+    let mut observed = converged(&desired);
+    let mut stranger = observed.replicas[0].clone();
+    stranger.name = "demo-gpu7".to_string();
+    stranger.labels.clear();
+    observed.foreign_containers.push(stranger);
+    assert!(reconcile(&desired, &observed).unwrap().is_empty());
+}
+
+#[test]
+fn balancer_config_change() {
+    let case = Case::new();
+    let observed = converged(&case.desired(FOUR_GPUS));
+    let changed = format!("{FOUR_GPUS}\n[balancer]\nstrategy = \"round_robin\"\nretries = 4\n");
+    let plan = reconcile(&case.desired(&changed), &observed).unwrap();
+    insta::assert_snapshot!(text(&plan));
+}
+
+#[test]
+fn balancer_address_change_replaces_it() {
+    let case = Case::new();
+    let observed = converged(&case.desired(FOUR_GPUS));
+    let changed = format!("{FOUR_GPUS}\n[balancer]\nrest = \"0.0.0.0:9000\"\n");
+    let plan = reconcile(&case.desired(&changed), &observed).unwrap();
+    insta::assert_snapshot!(text(&plan));
+}
+
+#[test]
+fn per_gpu_two() {
+    let case = Case::new();
+    let desired = case.desired(&FOUR_GPUS.replace("gpus = [0, 1, 2, 3]", "gpus = [0, 1]\nper_gpu = 2"));
+    let plan = reconcile(&desired, &Observed::default()).unwrap();
+    insta::assert_snapshot!(text(&plan));
+    assert!(desired.replicas[0].config.args.contains(&"--per_process_gpu_memory_fraction=0.5".to_string()));
+}
+
+#[test]
+fn cpu_mode() {
+    let case = Case::new();
+    let cpu = FOUR_GPUS.replace("gpus = [0, 1, 2, 3]", "gpus = \"none\"\nreplicas = 3").replace("2.17.0-gpu", "2.17.0");
+    let desired = case.desired(&cpu);
+    let plan = reconcile(&desired, &Observed::default()).unwrap();
+    insta::assert_snapshot!(text(&plan));
+    assert!(desired.replicas.iter().all(|r| r.config.device_id.is_none()));
+}
+
+#[test]
+fn one_replica_replace_warns_of_downtime() {
+    let case = Case::new();
+    let one = FOUR_GPUS.replace("[0, 1, 2, 3]", "[0]");
+    let observed = converged(&case.desired(&one));
+    let plan = reconcile(&case.desired(&one.replace("2.17.0-gpu", "2.18.0-gpu")), &observed).unwrap();
+    assert_eq!(plan.warnings, vec!["the fleet has one replica: replacing it causes downtime until the new one is AVAILABLE".to_string()]);
+}
+
+#[test]
+fn replica_of_another_fleet_is_not_ours() {
+    let case = Case::new();
+    let desired = case.desired(FOUR_GPUS);
+    let mut observed = converged(&desired);
+    let mut other = observed.replicas.remove(3);
+    other.labels.insert(labels::FLEET.to_string(), "demo-2".to_string());
+    observed.foreign_containers.push(other);
+    let error = reconcile(&desired, &observed).unwrap_err();
+    assert!(error.to_string().contains("it belongs to fleet \"demo-2\""), "{error}");
+}
