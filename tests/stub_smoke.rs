@@ -100,7 +100,10 @@ fn wait_available(c: &Container, base: &str) {
                 let body: Value = serde_json::from_str(&resp.into_string().unwrap()).unwrap();
                 if body["model_version_status"][0]["state"] == "AVAILABLE" {
                     assert_eq!(body["model_version_status"][0]["version"], "123");
-                    assert_eq!(body["model_version_status"][0]["status"]["error_code"], "OK");
+                    assert_eq!(
+                        body["model_version_status"][0]["status"]["error_code"],
+                        "OK"
+                    );
                     return;
                 }
                 last = body.to_string();
@@ -136,7 +139,10 @@ fn stub_image_serves_half_plus_two_on_the_requested_gpu() {
     match err {
         Err(ureq::Error::Status(404, r)) => {
             let body: Value = serde_json::from_str(&r.into_string().unwrap()).unwrap();
-            assert_eq!(body["error"], "Servable not found for request: Latest(nope)");
+            assert_eq!(
+                body["error"],
+                "Servable not found for request: Latest(nope)"
+            );
         }
         other => panic!("expected a 404 for an unknown model, got {other:?}"),
     }
