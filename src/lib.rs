@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error_chain;
 pub mod execute;
 pub mod load;
+pub mod lock;
 pub mod observe;
 pub mod printer;
 pub mod progress;

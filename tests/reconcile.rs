@@ -7,7 +7,7 @@ use tfs::desire::{desire, labels, Desired, ReplicaSpec};
 use tfs::discover::{Gpu, Inventory};
 use tfs::load::{parse, Source};
 use tfs::observe::{Container, ContainerState, Network, Observed};
-use tfs::reconcile::{reconcile, Plan, ReconcileError};
+use tfs::reconcile::{reconcile, Plan, ReconcileError, ONLY_REPLICA_DOWNTIME};
 use tfs::render::nginx::{self, Member};
 use tfs::render::plan_text;
 
@@ -48,7 +48,12 @@ fn inventory(count: u32) -> Inventory {
     Inventory::Found {
         source: "test",
         gpus: (0..count)
-            .map(|index| Gpu { index, uuid: format!("GPU-{index:04}"), name: "NVIDIA H100".to_string(), memory_total_mib: 81559 })
+            .map(|index| Gpu {
+                index,
+                uuid: format!("GPU-{index:04}"),
+                name: "NVIDIA H100".to_string(),
+                memory_total_mib: 81559,
+            })
             .collect(),
     }
 }
@@ -60,7 +65,12 @@ fn running(spec: &ReplicaSpec, network: &str) -> Container {
         name: spec.name.clone(),
         image: spec.config.image.clone(),
         args: spec.config.args.clone(),
-        env: spec.config.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        env: spec
+            .config
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
         labels: spec.labels.clone(),
         state: ContainerState::running(),
         networks: BTreeMap::from([(network.to_string(), "172.18.0.2".to_string())]),
@@ -70,10 +80,25 @@ fn running(spec: &ReplicaSpec, network: &str) -> Container {
 
 /// The host exactly as `desired` wants it.
 fn converged(desired: &Desired) -> Observed {
-    let replicas = desired.replicas.iter().map(|r| running(r, &desired.network.name)).collect();
-    let members: Vec<Member> = desired.replicas.iter().map(|r| Member { name: r.name.clone(), weight: r.weight }).collect();
+    let replicas = desired
+        .replicas
+        .iter()
+        .map(|r| running(r, &desired.network.name))
+        .collect();
+    let members: Vec<Member> = desired
+        .replicas
+        .iter()
+        .map(|r| Member {
+            name: r.name.clone(),
+            weight: r.weight,
+        })
+        .collect();
     Observed {
-        network: Some(Network { id: "net".to_string(), name: desired.network.name.clone(), labels: desired.network.labels.clone() }),
+        network: Some(Network {
+            id: "net".to_string(),
+            name: desired.network.name.clone(),
+            labels: desired.network.labels.clone(),
+        }),
         replicas,
         balancer: Some(Container {
             id: "id-balancer".to_string(),
@@ -126,7 +151,10 @@ fn image_change() {
 fn args_change() {
     let case = Case::new();
     let observed = converged(&case.desired(FOUR_GPUS));
-    let changed = FOUR_GPUS.replace("image = \"tensorflow/serving:2.17.0-gpu\"", "image = \"tensorflow/serving:2.17.0-gpu\"\nargs = [\"--enable_batching\"]");
+    let changed = FOUR_GPUS.replace(
+        "image = \"tensorflow/serving:2.17.0-gpu\"",
+        "image = \"tensorflow/serving:2.17.0-gpu\"\nargs = [\"--enable_batching\"]",
+    );
     let plan = reconcile(&case.desired(&changed), &observed).unwrap();
     insta::assert_snapshot!(text(&plan));
 }
@@ -154,7 +182,10 @@ fn replica_exited() {
     let case = Case::new();
     let desired = case.desired(FOUR_GPUS);
     let mut observed = converged(&desired);
-    observed.replicas[2].state = ContainerState { status: "exited".to_string(), exit_code: 137 };
+    observed.replicas[2].state = ContainerState {
+        status: "exited".to_string(),
+        exit_code: 137,
+    };
     let plan = reconcile(&desired, &observed).unwrap();
     insta::assert_snapshot!(text(&plan));
 }
@@ -178,7 +209,13 @@ fn foreign_container_with_a_fleet_name() {
     stranger.labels.clear();
     observed.foreign_containers.push(stranger);
     let error = reconcile(&desired, &observed).unwrap_err();
-    assert_eq!(error, ReconcileError::ForeignContainer { name: "demo-gpu0".to_string(), owner: "it has no tfs labels".to_string() });
+    assert_eq!(
+        error,
+        ReconcileError::ForeignContainer {
+            name: "demo-gpu0".to_string(),
+            owner: "it has no tfs labels".to_string()
+        }
+    );
     insta::assert_snapshot!(error.to_string());
 }
 
@@ -215,20 +252,29 @@ fn balancer_address_change_replaces_it() {
 #[test]
 fn per_gpu_two() {
     let case = Case::new();
-    let desired = case.desired(&FOUR_GPUS.replace("gpus = [0, 1, 2, 3]", "gpus = [0, 1]\nper_gpu = 2"));
+    let desired =
+        case.desired(&FOUR_GPUS.replace("gpus = [0, 1, 2, 3]", "gpus = [0, 1]\nper_gpu = 2"));
     let plan = reconcile(&desired, &Observed::default()).unwrap();
     insta::assert_snapshot!(text(&plan));
-    assert!(desired.replicas[0].config.args.contains(&"--per_process_gpu_memory_fraction=0.5".to_string()));
+    assert!(desired.replicas[0]
+        .config
+        .args
+        .contains(&"--per_process_gpu_memory_fraction=0.5".to_string()));
 }
 
 #[test]
 fn cpu_mode() {
     let case = Case::new();
-    let cpu = FOUR_GPUS.replace("gpus = [0, 1, 2, 3]", "gpus = \"none\"\nreplicas = 3").replace("2.17.0-gpu", "2.17.0");
+    let cpu = FOUR_GPUS
+        .replace("gpus = [0, 1, 2, 3]", "gpus = \"none\"\nreplicas = 3")
+        .replace("2.17.0-gpu", "2.17.0");
     let desired = case.desired(&cpu);
     let plan = reconcile(&desired, &Observed::default()).unwrap();
     insta::assert_snapshot!(text(&plan));
-    assert!(desired.replicas.iter().all(|r| r.config.device_id.is_none()));
+    assert!(desired
+        .replicas
+        .iter()
+        .all(|r| r.config.device_id.is_none()));
 }
 
 #[test]
@@ -236,8 +282,20 @@ fn one_replica_replace_warns_of_downtime() {
     let case = Case::new();
     let one = FOUR_GPUS.replace("[0, 1, 2, 3]", "[0]");
     let observed = converged(&case.desired(&one));
-    let plan = reconcile(&case.desired(&one.replace("2.17.0-gpu", "2.18.0-gpu")), &observed).unwrap();
-    assert_eq!(plan.warnings, vec!["the fleet has one replica: replacing it causes downtime until the new one is AVAILABLE".to_string()]);
+    let plan = reconcile(
+        &case.desired(&one.replace("2.17.0-gpu", "2.18.0-gpu")),
+        &observed,
+    )
+    .unwrap();
+    assert_eq!(plan.steps.len(), 1);
+    assert!(
+        plan.steps[0]
+            .reasons
+            .contains(&ONLY_REPLICA_DOWNTIME.to_string()),
+        "{:?}",
+        plan.steps[0].reasons
+    );
+    insta::assert_snapshot!(text(&plan));
 }
 
 #[test]
@@ -246,8 +304,13 @@ fn replica_of_another_fleet_is_not_ours() {
     let desired = case.desired(FOUR_GPUS);
     let mut observed = converged(&desired);
     let mut other = observed.replicas.remove(3);
-    other.labels.insert(labels::FLEET.to_string(), "demo-2".to_string());
+    other
+        .labels
+        .insert(labels::FLEET.to_string(), "demo-2".to_string());
     observed.foreign_containers.push(other);
     let error = reconcile(&desired, &observed).unwrap_err();
-    assert!(error.to_string().contains("it belongs to fleet \"demo-2\""), "{error}");
+    assert!(
+        error.to_string().contains("it belongs to fleet \"demo-2\""),
+        "{error}"
+    );
 }

@@ -7,6 +7,7 @@ use super::confirm::confirm;
 use super::{pipeline, plan_file, summary, ApplyArgs};
 use crate::engine::docker::Docker;
 use crate::execute::{self, Cancel, Options};
+use crate::lock;
 use crate::observe::observe;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
@@ -14,19 +15,22 @@ use crate::reconcile::Plan;
 use crate::render::plan_text;
 
 pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
-    let (engine, plan) = match &args.planfile {
+    let (engine, plan, _lock) = match &args.planfile {
         Some(path) => {
             let plan = plan_file::read(path)?;
+            let lock = take_lock(printer, &plan.fleet, "tfs apply")?;
             let engine = Docker::connect().await?;
             let observed = observe(&engine, &plan.fleet).await?;
             if observed.fingerprint() != plan.fingerprint {
                 bail!("saved plan is stale: the fleet changed since it was planned\nhint: run `tfs plan -o {}` again", path.display());
             }
-            (engine, plan)
+            (engine, plan, lock)
         }
         None => {
-            let planned = pipeline::plan(&args.file.file).await?;
-            (planned.engine, planned.plan)
+            let (_, desired) = pipeline::desired(&args.file.file)?;
+            let lock = take_lock(printer, &desired.fleet, "tfs apply")?;
+            let planned = pipeline::plan_desired(&desired).await?;
+            (planned.engine, planned.plan, lock)
         }
     };
     show(printer, &plan);
@@ -61,6 +65,15 @@ pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
         summary::table(&plan.desired, &outcome)
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Holds the fleet's lock for the rest of the command.
+pub fn take_lock(printer: &Printer, fleet: &str, command: &str) -> Result<lock::Lock> {
+    let lock = lock::acquire(fleet, command)?;
+    if let Some(warning) = &lock.warning {
+        printer.warn(warning);
+    }
+    Ok(lock)
 }
 
 fn show(printer: &Printer, plan: &Plan) {

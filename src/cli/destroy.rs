@@ -15,6 +15,7 @@ use crate::render::plan_text;
 
 pub async fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode> {
     let fleet = load(&args.file.file)?;
+    let _lock = super::apply::take_lock(printer, &fleet.name, "tfs destroy")?;
     let engine = Docker::connect().await?;
     let observed = observe(&engine, &fleet.name).await?;
     let steps = teardown(&observed);

@@ -3,6 +3,7 @@
 mod apply;
 mod confirm;
 mod destroy;
+mod force_unlock;
 mod gpus;
 mod pipeline;
 mod plan;
@@ -48,6 +49,9 @@ pub enum Command {
     /// Remove the fleet's containers and network, and nothing else.
     #[command(after_help = "Example:\n  tfs destroy --auto-approve")]
     Destroy(DestroyArgs),
+    /// Remove a fleet's lock left behind by a process that is gone.
+    #[command(after_help = "Example:\n  tfs force-unlock -f fleet.toml")]
+    ForceUnlock(FileArgs),
 }
 
 #[derive(Debug, Args)]
@@ -116,6 +120,7 @@ pub fn main() -> ExitCode {
             Command::Plan(args) => plan::run(&args, &printer).await,
             Command::Apply(args) => apply::run(&args, &printer).await,
             Command::Destroy(args) => destroy::run(&args, &printer).await,
+            Command::ForceUnlock(args) => force_unlock::run(&args, &printer),
         }
     });
     match result {

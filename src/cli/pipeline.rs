@@ -32,9 +32,14 @@ pub fn desired(file: &Path) -> Result<(Fleet, Desired)> {
 }
 
 pub async fn plan(file: &Path) -> Result<Planned> {
-    let (fleet, desired) = desired(file)?;
+    let (_, desired) = desired(file)?;
+    plan_desired(&desired).await
+}
+
+/// Observes the host and plans towards `desired`.
+pub async fn plan_desired(desired: &Desired) -> Result<Planned> {
     let engine = Docker::connect().await?;
-    let observed = observe(&engine, &fleet.name).await?;
-    let plan = reconcile(&desired, &observed)?;
+    let observed = observe(&engine, &desired.fleet).await?;
+    let plan = reconcile(desired, &observed)?;
     Ok(Planned { engine, plan })
 }

@@ -25,6 +25,8 @@ pub struct ReplicaConfig {
     pub device_id: Option<String>,
     pub rest_port: u16,
     pub grpc_port: u16,
+    /// What readiness waits for.
+    pub models: Vec<ServedModel>,
 }
 
 /// A read-only bind mount of a model directory.
@@ -48,7 +50,6 @@ pub struct ReplicaSpec {
     pub slot: String,
     pub gpu: Option<GpuBinding>,
     pub weight: u32,
-    pub models: Vec<ServedModel>,
     pub config: ReplicaConfig,
     pub config_hash: String,
     pub labels: BTreeMap<String, String>,
@@ -96,6 +97,14 @@ pub fn replica(fleet: &Fleet, slot: &Slot) -> ReplicaSpec {
         device_id: slot.gpu.as_ref().map(|gpu| gpu.device_id.clone()),
         rest_port: fleet.serving.rest_port,
         grpc_port: fleet.serving.grpc_port,
+        models: fleet
+            .models
+            .iter()
+            .map(|m| ServedModel {
+                name: m.name.clone(),
+                versions: m.versions.clone(),
+            })
+            .collect(),
     };
     let config_hash = content_hash(&config);
     let name = format!("{}-{}", fleet.name, slot.id);
@@ -121,17 +130,39 @@ pub fn replica(fleet: &Fleet, slot: &Slot) -> ReplicaSpec {
         slot: slot.id.clone(),
         gpu: slot.gpu.clone(),
         weight,
-        models: fleet
-            .models
-            .iter()
-            .map(|m| ServedModel {
-                name: m.name.clone(),
-                versions: m.versions.clone(),
-            })
-            .collect(),
         config,
         config_hash,
         labels,
+    }
+}
+
+impl ReplicaSpec {
+    /// The spec a running container was created from, read back from its
+    /// labels; what a failed rollout restores. None for containers whose
+    /// labels tfs cannot read.
+    pub fn from_labels(
+        name: &str,
+        weight: u32,
+        container_labels: &BTreeMap<String, String>,
+    ) -> Option<ReplicaSpec> {
+        let config: ReplicaConfig =
+            serde_json::from_str(container_labels.get(labels::SPEC)?).ok()?;
+        let gpu = config.device_id.as_ref().map(|device_id| GpuBinding {
+            index: container_labels
+                .get(labels::GPU)
+                .and_then(|index| index.parse().ok()),
+            uuid: device_id.starts_with("GPU-").then(|| device_id.clone()),
+            device_id: device_id.clone(),
+        });
+        Some(ReplicaSpec {
+            name: name.to_string(),
+            slot: container_labels.get(labels::SLOT)?.clone(),
+            gpu,
+            weight,
+            config_hash: container_labels.get(labels::CONFIG_HASH)?.clone(),
+            config,
+            labels: container_labels.clone(),
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::desire::{BalancerSpec, GRPC_LISTEN_PORT, REST_LISTEN_PORT};
 use crate::engine::{ContainerSpec, Engine, PortBinding};
-use crate::observe::NGINX_CONF_PATH;
+use crate::observe::{LOADED_CONF_PATH, NGINX_CONF_PATH};
 
 const CANDIDATE_PATH: &str = "/etc/nginx/nginx.conf.tfs-next";
 
@@ -55,7 +55,7 @@ pub async fn start_balancer(
         .is_some_and(|c| c.state.is_running());
     let test = engine.exec(&spec.name, &["nginx", "-t", "-q"]).await;
     match test {
-        Ok(output) if running && output.exit_code == 0 => Ok(()),
+        Ok(output) if running && output.exit_code == 0 => mark_loaded(engine, &spec.name).await,
         Ok(output) => bail!(
             "balancer {} did not start: {}",
             spec.name,
@@ -91,6 +91,22 @@ pub async fn install_conf(engine: &impl Engine, balancer: &str, conf: &str) -> R
     if reload.exit_code != 0 {
         bail!("nginx -s reload failed: {}", reload.output.trim());
     }
+    mark_loaded(engine, balancer).await
+}
+
+/// Records the config nginx now runs. Plans read this copy, not nginx.conf,
+/// so an apply killed between moving a config in and reloading it is seen
+/// as not loaded, and the next apply reloads it.
+async fn mark_loaded(engine: &impl Engine, balancer: &str) -> Result<()> {
+    let copied = engine
+        .exec(balancer, &["cp", "-f", NGINX_CONF_PATH, LOADED_CONF_PATH])
+        .await?;
+    if copied.exit_code != 0 {
+        bail!(
+            "cannot record the loaded nginx.conf: {}",
+            copied.output.trim()
+        );
+    }
     Ok(())
 }
 
@@ -101,13 +117,14 @@ pub async fn drain(engine: &impl Engine, balancer: &str, limit: Duration) -> Res
     // A reload is asynchronous: give the master a moment to start new workers.
     tokio::time::sleep(Duration::from_millis(100)).await;
     loop {
+        // `[s]` keeps grep and its shell, whose own command lines hold the pattern, from counting.
         let count = engine
             .exec(
                 balancer,
                 &[
                     "sh",
                     "-c",
-                    "grep -l 'shutting down' /proc/[0-9]*/cmdline 2>/dev/null | wc -l",
+                    "grep -l '[s]hutting down' /proc/[0-9]*/cmdline 2>/dev/null | wc -l",
                 ],
             )
             .await?;

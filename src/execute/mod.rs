@@ -4,8 +4,10 @@ mod apply;
 mod balancer;
 mod cancel;
 mod destroy;
+mod executor;
 mod images;
 mod replicas;
+mod rollout;
 
 pub use apply::{apply, Options, Outcome};
 pub use cancel::Cancel;

@@ -13,6 +13,8 @@ use crate::engine::Engine;
 
 /// Where the balancer keeps the nginx.conf that tfs writes.
 pub const NGINX_CONF_PATH: &str = "/etc/nginx/nginx.conf";
+/// A copy of the nginx.conf that nginx has loaded, written after each reload.
+pub const LOADED_CONF_PATH: &str = "/etc/nginx/tfs-loaded.conf";
 
 /// Reads the fleet's containers and network by labels, and the balancer's
 /// nginx.conf; also collects unowned things named in the fleet's name space.
@@ -43,7 +45,7 @@ pub async fn observe(engine: &impl Engine, fleet: &str) -> Result<Observed> {
     }
     if let Some(balancer) = &observed.balancer {
         if balancer.state.is_running() {
-            observed.balancer_conf = engine.read_file(&balancer.name, NGINX_CONF_PATH).await?;
+            observed.balancer_conf = engine.read_file(&balancer.name, LOADED_CONF_PATH).await?;
         }
     }
     Ok(observed)

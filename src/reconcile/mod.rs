@@ -7,5 +7,5 @@ mod reconcile;
 mod teardown;
 
 pub use plan::{Action, ConfChange, Kind, Plan, Step, Summary};
-pub use reconcile::{reconcile, ReconcileError};
+pub use reconcile::{reconcile, ReconcileError, ONLY_REPLICA_DOWNTIME};
 pub use teardown::teardown;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::desire::{Desired, GpuBinding};
+use crate::desire::{Desired, GpuBinding, ReplicaSpec};
 
 /// What a step does to its resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +34,10 @@ pub struct Step {
     pub slot: Option<String>,
     pub gpu: Option<GpuBinding>,
     pub reasons: Vec<String>,
+    /// For a replaced replica: the spec its running container was created
+    /// from, so a failed rollout can put it back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<ReplicaSpec>,
     /// For the balancer: nginx.conf as it runs (None when there is none) and as it will be.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nginx_conf: Option<ConfChange>,

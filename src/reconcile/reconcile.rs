@@ -17,6 +17,10 @@ pub enum ReconcileError {
     ForeignNetwork { name: String },
 }
 
+/// Said of a replacement when the fleet has no other replica to serve meanwhile.
+pub const ONLY_REPLICA_DOWNTIME: &str =
+    "causes downtime: the fleet has one replica, so nothing serves until the new one is AVAILABLE";
+
 pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, ReconcileError> {
     check_foreign(desired, observed)?;
     let mut steps = Vec::new();
@@ -42,7 +46,19 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
             Some(container) => {
                 let reasons = replica_reasons(replica, container, &desired.network.name);
                 if !reasons.is_empty() {
-                    steps.push(replica_step(Action::Replace, replica, reasons));
+                    let mut replacement = replica_step(Action::Replace, replica, reasons);
+                    // Only a serving container with another spec is worth putting back
+                    // when its replacement fails.
+                    if container.state.is_running()
+                        && container.labels.get(labels::CONFIG_HASH) != Some(&replica.config_hash)
+                    {
+                        replacement.previous = ReplicaSpec::from_labels(
+                            &replica.name,
+                            replica.weight,
+                            &container.labels,
+                        );
+                    }
+                    steps.push(replacement);
                 }
             }
         }
@@ -69,14 +85,15 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
     if let Some(balancer) = balancer_step(desired, observed) {
         steps.push(balancer);
     }
-    let mut warnings = desired.warnings.clone();
-    if desired.replicas.len() == 1
-        && steps
-            .iter()
-            .any(|s| s.kind == Kind::Replica && s.action == Action::Replace)
-    {
-        warnings.push("the fleet has one replica: replacing it causes downtime until the new one is AVAILABLE".to_string());
+    if desired.replicas.len() == 1 {
+        for step in steps
+            .iter_mut()
+            .filter(|s| s.kind == Kind::Replica && s.action == Action::Replace)
+        {
+            step.reasons.push(ONLY_REPLICA_DOWNTIME.to_string());
+        }
     }
+    let warnings = desired.warnings.clone();
     Ok(Plan {
         fleet: desired.fleet.clone(),
         steps,
@@ -230,6 +247,7 @@ fn step(action: Action, kind: Kind, resource: &str, reasons: Vec<String>) -> Ste
         gpu: None,
         reasons,
         nginx_conf: None,
+        previous: None,
     }
 }
 

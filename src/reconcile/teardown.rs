@@ -12,6 +12,7 @@ pub fn teardown(observed: &Observed) -> Vec<Step> {
         gpu: None,
         reasons: vec!["tfs destroy".to_string()],
         nginx_conf: None,
+        previous: None,
     };
     let mut steps = Vec::new();
     if let Some(balancer) = &observed.balancer {

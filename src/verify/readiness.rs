@@ -72,7 +72,7 @@ pub async fn probe(
         models: Vec::new(),
         available: true,
     };
-    for model in &replica.models {
+    for model in &replica.config.models {
         let states = model_status(address, &model.name)
             .await
             .map_err(ProbeError::NoAnswer)?;

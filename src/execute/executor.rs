@@ -1,0 +1,173 @@
+//! The state apply carries between steps: who serves, and what nginx runs.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use anyhow::{anyhow, Result};
+use futures_util::future::join_all;
+
+use super::balancer::{drain, install_conf, start_balancer};
+use super::replicas::{last_logs, remove_container};
+use super::{Options, Outcome};
+use crate::desire::Desired;
+use crate::engine::Engine;
+use crate::progress::Reporter;
+use crate::reconcile::{Action, Plan, Step};
+use crate::render::nginx::{self, Member};
+use crate::verify::{probe, ReplicaHealth};
+
+pub struct Executor<'a, E: Engine> {
+    pub engine: &'a E,
+    pub desired: &'a Desired,
+    pub reporter: &'a dyn Reporter,
+    pub options: &'a Options,
+    /// Replicas the upstream should list now.
+    pub serving: BTreeSet<String>,
+    /// The nginx.conf the balancer runs, as far as tfs knows.
+    pub installed: Option<String>,
+    /// Whether a balancer runs throughout, so that changes must keep it fed.
+    pub balancer_live: bool,
+}
+
+/// Upstream members for the serving replicas, in the fleet's order.
+pub fn members(desired: &Desired, serving: &BTreeSet<String>) -> Vec<Member> {
+    desired
+        .replicas
+        .iter()
+        .filter(|r| serving.contains(&r.name))
+        .map(|r| Member {
+            name: r.name.clone(),
+            weight: r.weight,
+        })
+        .collect()
+}
+
+impl<E: Engine> Executor<'_, E> {
+    /// Points the balancer at the replicas in `serving`, when that changes its config.
+    pub async fn publish(&mut self) -> Result<()> {
+        if !self.balancer_live {
+            return Ok(());
+        }
+        let conf = nginx::render(
+            &self.desired.balancer.settings,
+            &members(self.desired, &self.serving),
+        );
+        if self.installed.as_deref() == Some(conf.as_str()) {
+            return Ok(());
+        }
+        let name = &self.desired.balancer.name;
+        self.reporter
+            .begin("balancer", &format!("reloading {name}"));
+        install_conf(self.engine, name, &conf).await?;
+        self.installed = Some(conf);
+        self.reporter.finish(
+            "balancer",
+            &format!("reloaded {name}: upstream {}", self.upstream_text()),
+        );
+        Ok(())
+    }
+
+    pub fn upstream_text(&self) -> String {
+        let names: Vec<String> = members(self.desired, &self.serving)
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        if names.is_empty() {
+            "(empty)".to_string()
+        } else {
+            names.join(" ")
+        }
+    }
+
+    /// Takes containers out of the upstream and lets their in-flight requests finish.
+    pub async fn take_out(&mut self, names: &[String]) -> Result<()> {
+        for name in names {
+            self.serving.remove(name);
+        }
+        let before = self.installed.clone();
+        self.publish().await?;
+        if self.balancer_live && before != self.installed {
+            let limit = Duration::from_millis(self.desired.rollout.drain_timeout_ms);
+            drain(self.engine, &self.desired.balancer.name, limit).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn remove(&mut self, step: &Step) -> Result<()> {
+        self.options.cancel.check()?;
+        self.take_out(std::slice::from_ref(&step.resource)).await?;
+        self.reporter.begin(
+            &step.resource,
+            &format!("removing replica {}", step.resource),
+        );
+        remove_container(self.engine, &step.resource, Duration::from_secs(10)).await?;
+        self.reporter.finish(
+            &step.resource,
+            &format!("removed replica {}", step.resource),
+        );
+        Ok(())
+    }
+
+    pub async fn recreate_balancer(&mut self, step: &Step) -> Result<()> {
+        self.options.cancel.check()?;
+        let spec = &self.desired.balancer;
+        if step.action == Action::Replace {
+            remove_container(self.engine, &spec.name, Duration::from_secs(5)).await?;
+        }
+        self.reporter
+            .begin("balancer", &format!("starting balancer {}", spec.name));
+        let conf = nginx::render(&spec.settings, &members(self.desired, &self.serving));
+        if let Err(error) =
+            start_balancer(self.engine, spec, &self.desired.network.name, &conf).await
+        {
+            self.reporter
+                .fail("balancer", &format!("balancer {} failed", spec.name));
+            return Err(anyhow!(
+                "{error:#}{}",
+                last_logs(self.engine, &spec.name).await
+            ));
+        }
+        self.reporter.finish(
+            "balancer",
+            &format!(
+                "started balancer {}: upstream {}",
+                spec.name,
+                self.upstream_text()
+            ),
+        );
+        self.balancer_live = true;
+        self.installed = Some(conf);
+        Ok(())
+    }
+
+    /// Probes every replica, serves exactly the AVAILABLE ones, and reports.
+    pub async fn finish(mut self, plan: &Plan) -> Result<Outcome> {
+        let network = &self.desired.network.name;
+        let probes = join_all(
+            self.desired
+                .replicas
+                .iter()
+                .map(|replica| probe(self.engine, replica, network)),
+        )
+        .await;
+        let mut health = Vec::new();
+        self.serving.clear();
+        for (replica, result) in self.desired.replicas.iter().zip(probes) {
+            let report = result.unwrap_or_else(|error| ReplicaHealth {
+                name: replica.name.clone(),
+                container_state: error.to_string(),
+                models: Vec::new(),
+                available: false,
+            });
+            if report.available {
+                self.serving.insert(replica.name.clone());
+            }
+            health.push(report);
+        }
+        self.publish().await?;
+        Ok(Outcome {
+            summary: plan.summary(),
+            health,
+        })
+    }
+}
