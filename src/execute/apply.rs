@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
+use super::checkpoint::{checkpoint, NETWORK_CREATED};
 use super::executor::{members, Executor};
 use super::images::ensure_images;
 use super::Cancel;
@@ -50,6 +51,7 @@ pub async fn apply(
             .create_network(network, &desired.network.labels)
             .await?;
         reporter.finish("network", &format!("created network {network}"));
+        checkpoint(NETWORK_CREATED).await;
     }
     options.cancel.check()?;
     let balancer_step = plan.steps.iter().find(|s| s.kind == Kind::Balancer);

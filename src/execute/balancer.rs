@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use super::checkpoint::{checkpoint, CONF_MOVED, CONF_WRITTEN};
 use crate::desire::{BalancerSpec, GRPC_LISTEN_PORT, REST_LISTEN_PORT};
 use crate::engine::{ContainerSpec, Engine, PortBinding};
 use crate::observe::{LOADED_CONF_PATH, NGINX_CONF_PATH};
@@ -68,6 +69,7 @@ pub async fn start_balancer(
 /// Tests `conf` inside the balancer, then moves it in place and reloads nginx.
 pub async fn install_conf(engine: &impl Engine, balancer: &str, conf: &str) -> Result<()> {
     engine.write_file(balancer, CANDIDATE_PATH, conf).await?;
+    checkpoint(CONF_WRITTEN).await;
     let test = engine
         .exec(balancer, &["nginx", "-t", "-q", "-c", CANDIDATE_PATH])
         .await?;
@@ -87,6 +89,7 @@ pub async fn install_conf(engine: &impl Engine, balancer: &str, conf: &str) -> R
             moved.output.trim()
         );
     }
+    checkpoint(CONF_MOVED).await;
     let reload = engine.exec(balancer, &["nginx", "-s", "reload"]).await?;
     if reload.exit_code != 0 {
         bail!("nginx -s reload failed: {}", reload.output.trim());

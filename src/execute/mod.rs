@@ -3,6 +3,7 @@
 mod apply;
 mod balancer;
 mod cancel;
+pub mod checkpoint;
 mod destroy;
 mod executor;
 mod images;

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use super::checkpoint::{checkpoint, REPLICA_STARTED};
 use crate::desire::ReplicaSpec;
 use crate::engine::{ContainerSpec, Engine};
 
@@ -31,7 +32,9 @@ pub async fn start_replica(
             .await
             .with_context(|| format!("writing {path} into {}", replica.name))?;
     }
-    engine.start(&replica.name).await
+    engine.start(&replica.name).await?;
+    checkpoint(REPLICA_STARTED).await;
+    Ok(())
 }
 
 /// Stops (with a grace period for in-flight requests) and removes a container.

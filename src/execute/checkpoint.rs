@@ -1,0 +1,22 @@
+//! Named points in an apply where a test can stop tfs dead.
+//!
+//! With `TFS_PAUSE_AT=<point>` set, tfs prints `tfs: paused at <point>` to
+//! stderr when it gets there and waits, so a test can SIGKILL it at exactly
+//! that point and check that the next apply converges.
+
+/// After the fleet's network was created.
+pub const NETWORK_CREATED: &str = "network-created";
+/// After a replica container was started (before it is AVAILABLE).
+pub const REPLICA_STARTED: &str = "replica-started";
+/// After a candidate nginx.conf was written into the balancer, before `nginx -t`.
+pub const CONF_WRITTEN: &str = "conf-written";
+/// After the tested nginx.conf was moved in place, before `nginx -s reload`.
+pub const CONF_MOVED: &str = "conf-moved";
+
+pub async fn checkpoint(point: &str) {
+    if std::env::var("TFS_PAUSE_AT").is_ok_and(|wanted| wanted == point) {
+        // The one print outside the printer: a test hook, never seen in normal use.
+        eprintln!("tfs: paused at {point}");
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    }
+}
