@@ -26,6 +26,7 @@ pub struct ReplicaConfig {
     pub rest_port: u16,
     pub grpc_port: u16,
     /// What readiness waits for.
+    #[serde(default)]
     pub models: Vec<ServedModel>,
 }
 
