@@ -17,7 +17,7 @@ fn container_ids(fleet: &TestFleet) -> Vec<String> {
         "-q",
         "--no-trunc",
         "--filter",
-        &format!("label=tfs.role=replica"),
+        "label=tfs.role=replica",
         "--filter",
         &format!("label=tfs.fleet={}", fleet.name),
     ])
