@@ -30,6 +30,7 @@ pub enum Inventory {
 }
 
 impl Inventory {
+    /// The GPUs found, or None when no source answered.
     pub fn gpus(&self) -> Option<&[Gpu]> {
         match self {
             Inventory::Found { gpus, .. } => Some(gpus),

@@ -17,16 +17,25 @@ impl GpuInventory for NvidiaSmiInventory {
     }
 
     fn list(&self) -> anyhow::Result<Vec<Gpu>> {
-        let output = std::process::Command::new("nvidia-smi")
+        let output = match std::process::Command::new("nvidia-smi")
             .args(QUERY)
             .output()
-            .context("cannot run nvidia-smi")?;
+        {
+            Ok(output) => output,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                bail!("nvidia-smi is not on PATH")
+            }
+            Err(error) => return Err(error).context("cannot run nvidia-smi"),
+        };
         if !output.status.success() {
-            bail!(
-                "nvidia-smi exited with {}: {}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
+            // nvidia-smi prints its own failures ("couldn't communicate with the NVIDIA driver") on stdout.
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let said = [stderr.trim(), stdout.trim()]
+                .into_iter()
+                .find(|text| !text.is_empty())
+                .unwrap_or("no message");
+            bail!("nvidia-smi failed ({}): {said}", output.status);
         }
         parse(&String::from_utf8_lossy(&output.stdout))
     }

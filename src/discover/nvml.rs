@@ -1,4 +1,5 @@
-use anyhow::Context;
+use anyhow::{anyhow, Context};
+use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::Nvml;
 
 use super::gpu::{Gpu, GpuInventory};
@@ -12,8 +13,13 @@ impl GpuInventory for NvmlInventory {
     }
 
     fn list(&self) -> anyhow::Result<Vec<Gpu>> {
-        let nvml = Nvml::init()
-            .context("cannot load libnvidia-ml.so.1 (is the NVIDIA driver installed?)")?;
+        let nvml = Nvml::init().map_err(|error| match error {
+            // The library's own message says what is missing; nvml-wrapper's wrapper adds nothing.
+            NvmlError::LibloadingError(cause) => {
+                anyhow!("cannot load libnvidia-ml.so.1 (is the NVIDIA driver installed?): {cause}")
+            }
+            other => anyhow::Error::new(other).context("NVML could not start"),
+        })?;
         let count = nvml.device_count().context("NVML could not count GPUs")?;
         (0..count)
             .map(|index| {

@@ -8,12 +8,14 @@ use toml::Spanned;
 use super::diagnostic::Diagnostic;
 use super::source::Source;
 
+/// The fleet file being checked and what was found wrong so far.
 pub struct Checker<'a> {
     pub source: &'a Source,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Checker<'a> {
+    /// A checker with nothing reported yet.
     pub fn new(source: &'a Source) -> Self {
         Self {
             source,
@@ -21,6 +23,7 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Reports a problem at `span` with a hint on how to fix it.
     pub fn error(
         &mut self,
         span: Range<usize>,

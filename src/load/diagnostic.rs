@@ -19,6 +19,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic pointing at `span` of the source, without a hint yet.
     pub fn at(source: &Source, span: Range<usize>, message: impl Into<String>) -> Self {
         let position = source.position(span.start);
         let span_text = source.text.get(span.clone()).unwrap_or("");
@@ -41,6 +42,7 @@ impl Diagnostic {
         }
     }
 
+    /// Adds the line that says how to fix it.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -74,6 +76,10 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 /// Every problem found in one fleet file; validation reports them all at once.
+///
+/// Displays the diagnostics in file order, a blank line apart. The printer
+/// labels the first with `error:`; every later one carries the label itself,
+/// so each problem reads as an error of its own.
 #[derive(Debug, Clone)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
@@ -81,10 +87,17 @@ impl fmt::Display for Diagnostics {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (index, diagnostic) in self.0.iter().enumerate() {
             if index > 0 {
-                writeln!(formatter)?;
-                writeln!(formatter)?;
+                write!(formatter, "\n\nerror: ")?;
             }
             write!(formatter, "{diagnostic}")?;
+        }
+        if self.0.len() > 1 {
+            write!(
+                formatter,
+                "\n\nerror: {} problems in {}",
+                self.0.len(),
+                self.0[0].file
+            )?;
         }
         Ok(())
     }

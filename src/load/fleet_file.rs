@@ -19,18 +19,25 @@ use super::gpu_selection::{GpuReference, GpuSelection};
     description = "A TensorFlow Serving fleet for tfs"
 )]
 pub struct FleetFile {
+    /// The fleet's identity.
     pub fleet: FleetSection,
+    /// The TensorFlow Serving containers.
     #[serde(default)]
     pub serving: ServingSection,
+    /// The models every replica serves; at least one.
     #[schemars(with = "Vec<ModelSection>", length(min = 1))]
     pub models: Spanned<Vec<ModelSection>>,
+    /// How replicas map onto GPUs, or CPU replicas.
     #[serde(default)]
     pub placement: PlacementSection,
+    /// Per-slot settings, for mixed hardware.
     #[serde(default, rename = "override")]
     #[schemars(with = "Vec<OverrideSection>")]
     pub overrides: Vec<Spanned<OverrideSection>>,
+    /// The nginx container in front of the replicas.
     #[serde(default)]
     pub balancer: BalancerSection,
+    /// How replicas are replaced.
     #[serde(default)]
     pub rollout: RolloutSection,
 }
@@ -49,16 +56,19 @@ pub struct FleetSection {
 #[serde(deny_unknown_fields)]
 pub struct ServingSection {
     /// Image; default `tensorflow/serving:latest-gpu`, or `tensorflow/serving:latest` in CPU mode.
-    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    #[schemars(with = "String")]
     pub image: Option<Spanned<String>>,
     /// When to pull the images.
     #[serde(default)]
     pub pull: PullPolicy,
     /// REST port inside each container (default 8501).
-    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    #[serde(default)]
+    #[schemars(with = "u16", range(min = 1, max = 65535), extend("default" = 8501))]
     pub rest_port: Option<Spanned<i64>>,
     /// gRPC port inside each container (default 8500).
-    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    #[serde(default)]
+    #[schemars(with = "u16", range(min = 1, max = 65535), extend("default" = 8500))]
     pub grpc_port: Option<Spanned<i64>>,
     /// Extra tensorflow_model_server flags, appended.
     #[serde(default)]
@@ -68,7 +78,7 @@ pub struct ServingSection {
     pub env: BTreeMap<String, String>,
 }
 
-/// `pull`: when images are pulled.
+/// `pull`: when images are pulled: `always`, `missing` (only images not on the host; the default) or `never`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PullPolicy {
@@ -89,8 +99,9 @@ pub struct ModelSection {
     #[schemars(with = "String")]
     pub path: Spanned<String>,
     /// Serve exactly these versions (model_version_policy specific).
-    #[schemars(with = "Option<Vec<u64>>")]
-    pub versions: Option<Spanned<Vec<i64>>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<u64>", length(min = 1), extend("uniqueItems" = true))]
+    pub versions: Option<Spanned<Vec<Spanned<i64>>>>,
 }
 
 /// `[placement]`: how replicas map onto GPUs or CPU replicas.
@@ -98,16 +109,20 @@ pub struct ModelSection {
 #[serde(deny_unknown_fields)]
 pub struct PlacementSection {
     /// `"all"`, a count N (first N), a list of indices, a list of UUIDs, or `"none"` (CPU mode).
-    #[schemars(with = "Option<GpuSelection>")]
+    #[serde(default)]
+    #[schemars(with = "GpuSelection", extend("default" = "all"))]
     pub gpus: Option<Spanned<GpuSelection>>,
     /// Containers per GPU (default 1).
-    #[schemars(with = "Option<u32>", range(min = 1, max = 16))]
+    #[serde(default)]
+    #[schemars(with = "u32", range(min = 1, max = 16), extend("default" = 1))]
     pub per_gpu: Option<Spanned<i64>>,
     /// Number of replicas; CPU mode only, required there.
-    #[schemars(with = "Option<u32>", range(min = 1, max = 256))]
+    #[serde(default)]
+    #[schemars(with = "u32", range(min = 1, max = 256))]
     pub replicas: Option<Spanned<i64>>,
     /// --per_process_gpu_memory_fraction; defaults to 1/per_gpu when per_gpu > 1.
-    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    #[serde(default)]
+    #[schemars(with = "f64", range(max = 1.0), extend("exclusiveMinimum" = 0.0))]
     pub memory_fraction: Option<Spanned<f64>>,
 }
 
@@ -116,13 +131,16 @@ pub struct PlacementSection {
 #[serde(deny_unknown_fields)]
 pub struct OverrideSection {
     /// The GPU (index or UUID) whose replicas this applies to.
-    #[schemars(with = "Option<GpuReference>")]
+    #[serde(default)]
+    #[schemars(with = "GpuReference")]
     pub gpu: Option<Spanned<GpuReference>>,
     /// The CPU replica (0-based) this applies to; CPU mode only.
-    #[schemars(with = "Option<u32>")]
+    #[serde(default)]
+    #[schemars(with = "u32", range(max = 255))]
     pub replica: Option<Spanned<i64>>,
     /// nginx upstream weight (default 1).
-    #[schemars(with = "Option<u32>", range(min = 1, max = 1000))]
+    #[serde(default)]
+    #[schemars(with = "u32", range(min = 1, max = 1000), extend("default" = 1))]
     pub weight: Option<Spanned<i64>>,
     /// Merged over `[serving].env`.
     #[serde(default)]
@@ -137,26 +155,35 @@ pub struct OverrideSection {
 #[serde(deny_unknown_fields)]
 pub struct BalancerSection {
     /// nginx image (default `nginx:1.27`).
-    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    #[schemars(with = "String", extend("default" = "nginx:1.27"))]
     pub image: Option<Spanned<String>>,
     /// Host `address:port` of the REST endpoint (default `127.0.0.1:8501`).
-    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    #[schemars(with = "String", regex(pattern = r":[0-9]{1,5}$"), extend("default" = "127.0.0.1:8501"))]
     pub rest: Option<Spanned<String>>,
     /// Host `address:port` of the gRPC endpoint; absent means no gRPC listener.
-    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    #[schemars(with = "String", regex(pattern = r":[0-9]{1,5}$"))]
     pub grpc: Option<Spanned<String>>,
     /// Load-balancing method.
     #[serde(default)]
     pub strategy: Strategy,
     /// Extra tries on another replica for error, timeout, 502 and 503 (default 2).
-    #[schemars(with = "Option<u32>", range(min = 0, max = 10))]
+    #[serde(default)]
+    #[schemars(with = "u32", range(min = 0, max = 10), extend("default" = 2))]
     pub retries: Option<Spanned<i64>>,
     /// client_max_body_size, e.g. `64m` (default).
-    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+[kKmMgG]?$"))]
+    #[serde(default)]
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^[0-9]+[kKmMgG]?$"),
+        extend("default" = "64m")
+    )]
     pub max_body: Option<Spanned<String>>,
 }
 
-/// `strategy`: how nginx picks a replica.
+/// `strategy`: how nginx picks a replica: `least_conn` (the default), `round_robin`, `ip_hash` or `random`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
@@ -172,9 +199,15 @@ pub enum Strategy {
 #[serde(deny_unknown_fields)]
 pub struct RolloutSection {
     /// Slots replaced at once (default 1).
-    #[schemars(with = "Option<u32>", range(min = 1))]
+    #[serde(default)]
+    #[schemars(with = "u32", range(min = 1, max = 1024), extend("default" = 1))]
     pub max_unavailable: Option<Spanned<i64>>,
     /// How long in-flight requests may finish on a slot taken out of the upstream (default "30s").
-    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+(ms|s|m)$"))]
+    #[serde(default)]
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^[0-9]+(ms|s|m)$"),
+        extend("default" = "30s")
+    )]
     pub drain_timeout: Option<Spanned<String>>,
 }

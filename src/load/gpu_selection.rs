@@ -95,9 +95,9 @@ impl JsonSchema for GpuSelection {
             "description": "\"all\", \"none\" (CPU mode), the first N GPUs, or a list of GPU indices or UUIDs",
             "oneOf": [
                 { "type": "string", "enum": ["all", "none"] },
-                { "type": "integer", "minimum": 1 },
-                { "type": "array", "items": { "type": "integer", "minimum": 0 }, "minItems": 1 },
-                { "type": "array", "items": { "type": "string", "pattern": "^GPU-" }, "minItems": 1 }
+                { "type": "integer", "minimum": 1, "maximum": 64 },
+                { "type": "array", "items": { "type": "integer", "minimum": 0 }, "minItems": 1, "uniqueItems": true },
+                { "type": "array", "items": { "type": "string", "pattern": "^(GPU|MIG)-" }, "minItems": 1, "uniqueItems": true }
             ]
         })
     }
@@ -112,7 +112,7 @@ impl JsonSchema for GpuReference {
             "description": "A GPU index or a \"GPU-<uuid>\"",
             "oneOf": [
                 { "type": "integer", "minimum": 0 },
-                { "type": "string", "pattern": "^GPU-" }
+                { "type": "string", "pattern": "^(GPU|MIG)-" }
             ]
         })
     }

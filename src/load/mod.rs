@@ -1,14 +1,20 @@
 //! load: read fleet.toml, check it, and produce a [`Fleet`].
 
+mod balancer;
 mod checker;
 pub mod diagnostic;
 pub mod fleet;
 pub mod fleet_file;
 pub mod gpu_selection;
 mod models;
+mod overrides;
 mod parse_error;
+mod placement;
+mod rollout;
 pub mod source;
 mod suggest;
+mod syntax_error;
+mod type_error;
 mod validate;
 
 use std::path::Path;
@@ -16,8 +22,8 @@ use std::path::Path;
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use fleet::*;
 pub use gpu_selection::GpuReference;
+pub use rollout::parse_duration;
 pub use source::Source;
-pub use validate::parse_duration;
 
 /// Why a fleet file could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -47,12 +53,26 @@ pub fn parse(source: Source) -> Result<Fleet, LoadError> {
     let mut checker = checker::Checker::new(&source);
     match validate::validate(file, &mut checker) {
         Some(fleet) => Ok(fleet),
-        None => Err(LoadError::Invalid(Diagnostics(checker.diagnostics))),
+        None => {
+            let mut diagnostics = checker.diagnostics;
+            diagnostics.sort_by_key(|diagnostic| (diagnostic.line, diagnostic.column));
+            Err(LoadError::Invalid(Diagnostics(diagnostics)))
+        }
     }
 }
 
 /// The JSON schema of fleet.toml, as committed in schemas/fleet.schema.json.
+///
+/// TOML has no null, so a key without a default shows none rather than `null`.
 pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(fleet_file::FleetFile);
+    let drop_null_default = |schema: &mut schemars::Schema| {
+        if schema.get("default") == Some(&serde_json::Value::Null) {
+            schema.remove("default");
+        }
+    };
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .with_transform(schemars::transform::RecursiveTransform(drop_null_default))
+        .into_generator()
+        .into_root_schema_for::<fleet_file::FleetFile>();
     serde_json::to_string_pretty(&schema).expect("a schema serializes") + "\n"
 }

@@ -1,6 +1,6 @@
 //! Checks of `[[models]]`: names, and the version directories on the host.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use toml::Spanned;
@@ -9,6 +9,7 @@ use super::checker::Checker;
 use super::fleet::Model;
 use super::fleet_file::ModelSection;
 
+/// Every `[[models]]`: unique names, and paths holding the versions they promise.
 pub fn check_models(
     models: &Spanned<Vec<ModelSection>>,
     checker: &mut Checker,
@@ -16,12 +17,12 @@ pub fn check_models(
     if models.get_ref().is_empty() {
         checker.error(
             models.span(),
-            "no models",
+            "no models: `models` is empty",
             "add at least one [[models]] table with `name` and `path`",
         );
         return None;
     }
-    let mut names = BTreeSet::new();
+    let mut names = BTreeMap::new();
     let mut checked = Vec::new();
     for model in models.get_ref() {
         let name = model.name.get_ref();
@@ -37,11 +38,13 @@ pub fn check_models(
             );
             continue;
         }
-        if !names.insert(name.clone()) {
+        let line = checker.source.position(model.name.span().start).line;
+        if let Some(first) = names.insert(name.clone(), line) {
+            names.insert(name.clone(), first);
             checker.error(
                 model.name.span(),
                 format!("model \"{name}\" is declared twice"),
-                "model names must be unique within a fleet",
+                format!("it is first declared on line {first}; model names must be unique within a fleet"),
             );
             continue;
         }
@@ -76,42 +79,56 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
     }
     let found = version_directories(&host_path);
     if found.is_empty() {
+        let example = format!("{}/1/saved_model.pb", written.trim_end_matches('/'));
+        let hint = if host_path.join("saved_model.pb").is_file() {
+            format!("saved_model.pb is directly in \"{written}\"; TF Serving wants it in a numbered version directory, e.g. {example}")
+        } else {
+            format!("TF Serving loads versions from numbered subdirectories, e.g. {example}")
+        };
         checker.error(
             model.path.span(),
             format!("model path \"{written}\" holds no numeric version directory"),
-            format!(
-                "TF Serving loads versions from numbered subdirectories, e.g. {}/1/saved_model.pb",
-                written.trim_end_matches('/')
-            ),
+            hint,
         );
         return None;
     }
     let mut versions = Vec::new();
     if let Some(listed) = &model.versions {
-        for version in listed.get_ref() {
-            match u64::try_from(*version) {
-                Ok(version) if found.contains(&version) => versions.push(version),
-                _ => {
-                    let present: Vec<String> = found.iter().map(u64::to_string).collect();
-                    checker.error(
-                        listed.span(),
-                        format!(
-                            "version {version} of model \"{}\" is not in \"{written}\"",
-                            model.name.get_ref()
-                        ),
-                        format!("versions found there: {}", present.join(", ")),
-                    );
-                    return None;
-                }
-            }
-        }
-        if versions.is_empty() {
+        if listed.get_ref().is_empty() {
             checker.error(
                 listed.span(),
                 "`versions` is empty",
                 "list versions to serve, or remove `versions` to serve the newest",
             );
             return None;
+        }
+        let present: Vec<String> = found.iter().map(u64::to_string).collect();
+        for version in listed.get_ref() {
+            let number = *version.get_ref();
+            match u64::try_from(number) {
+                Ok(number) if found.contains(&number) => {
+                    if versions.contains(&number) {
+                        checker.error(
+                            version.span(),
+                            format!("version {number} is listed twice"),
+                            "list each version once",
+                        );
+                        return None;
+                    }
+                    versions.push(number);
+                }
+                _ => {
+                    checker.error(
+                        version.span(),
+                        format!(
+                            "version {number} of model \"{}\" is not in \"{written}\"",
+                            model.name.get_ref()
+                        ),
+                        format!("version directories found there: {}", present.join(", ")),
+                    );
+                    return None;
+                }
+            }
         }
     }
     Some(Model {

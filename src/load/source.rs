@@ -17,6 +17,7 @@ pub struct Position {
 }
 
 impl Source {
+    /// Text read from `path`; the path is what diagnostics name.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
         Self {
             path: path.into(),

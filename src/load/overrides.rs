@@ -1,0 +1,188 @@
+//! Checks of `[[override]]`: one selector each, naming a slot the placement has.
+//!
+//! Whether a GPU exists is only known once the inventory is, but when the
+//! placement names its GPUs (`gpus = [0, 2]`, `gpus = 2`) or runs on CPU, a
+//! selector outside it is an error of the file alone, and `validate` says so.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::checker::Checker;
+use super::fleet::{GpuChoice, Override, Placement, Selector};
+use super::fleet_file::OverrideSection;
+use super::gpu_selection::GpuReference;
+
+/// Checks every `[[override]]`; `cpu` is whether the file asks for CPU mode,
+/// `placement` the checked placement when it passed.
+pub fn check_overrides(
+    sections: &[Spanned<OverrideSection>],
+    cpu: bool,
+    placement: Option<&Placement>,
+    checker: &mut Checker,
+) -> Option<Vec<Override>> {
+    let mut overrides = Vec::new();
+    for section in sections {
+        let Some((selector, span)) = selector(section, cpu, checker) else {
+            continue;
+        };
+        let inner = section.get_ref();
+        let weight = match &inner.weight {
+            Some(weight) => match checker.number(weight, 1..=1000, "weight") {
+                Some(weight) => Some(weight),
+                None => continue,
+            },
+            None => None,
+        };
+        if let Some(placement) = placement {
+            check_selected(&selector, span.clone(), placement, checker);
+        }
+        overrides.push(Override {
+            selector,
+            span,
+            weight,
+            env: inner.env.clone(),
+            args: inner.args.clone(),
+        });
+    }
+    Some(overrides)
+}
+
+/// The one selector of an override, fitting the fleet's mode.
+fn selector(
+    section: &Spanned<OverrideSection>,
+    cpu: bool,
+    checker: &mut Checker,
+) -> Option<(Selector, Range<usize>)> {
+    let inner = section.get_ref();
+    match (&inner.gpu, &inner.replica) {
+        (Some(gpu), None) if !cpu => {
+            let reference = gpu.get_ref();
+            let problem = match reference {
+                GpuReference::Index(index) if *index < 0 => Some("GPU indices start at 0"),
+                GpuReference::Uuid(uuid)
+                    if !uuid.starts_with("GPU-") && !uuid.starts_with("MIG-") =>
+                {
+                    Some("a GPU is named by its index or its UUID (\"GPU-...\")")
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                checker.error(
+                    gpu.span(),
+                    format!("`gpu = {}` is not a GPU", gpu_text(reference)),
+                    format!("{problem}; `tfs gpus` lists them"),
+                );
+                return None;
+            }
+            Some((Selector::Gpu(reference.clone()), gpu.span()))
+        }
+        (None, Some(replica)) if cpu => {
+            let index = checker.number(replica, 0..=255, "replica")?;
+            Some((Selector::Replica(index), replica.span()))
+        }
+        (Some(gpu), None) => {
+            checker.error(
+                gpu.span(),
+                "`gpu` selector in CPU mode",
+                "in CPU mode select a replica: `replica = 0`",
+            );
+            None
+        }
+        (None, Some(replica)) => {
+            checker.error(
+                replica.span(),
+                "`replica` selector in GPU mode",
+                "in GPU mode select a GPU: `gpu = 0`; `replica` needs `gpus = \"none\"`",
+            );
+            None
+        }
+        (gpu, _) => {
+            let (message, hint) = match (gpu.is_some(), cpu) {
+                (true, true) => (
+                    "an [[override]] has both `gpu` and `replica`",
+                    "in CPU mode keep `replica` and remove `gpu`",
+                ),
+                (true, false) => (
+                    "an [[override]] has both `gpu` and `replica`",
+                    "in GPU mode keep `gpu` and remove `replica`",
+                ),
+                (false, true) => (
+                    "an [[override]] needs a selector",
+                    "add `replica = N`: the CPU replica it applies to",
+                ),
+                (false, false) => (
+                    "an [[override]] needs a selector",
+                    "add `gpu = N`: the GPU (index or UUID) it applies to",
+                ),
+            };
+            checker.error(section.span(), message, hint);
+            None
+        }
+    }
+}
+
+/// A selector must name a slot of the placement, as far as the file tells.
+fn check_selected(
+    selector: &Selector,
+    span: Range<usize>,
+    placement: &Placement,
+    checker: &mut Checker,
+) {
+    let hint = match (selector, placement) {
+        (Selector::Replica(index), Placement::Cpu { replicas }) if index >= replicas => {
+            format!(
+                "`replicas = {replicas}` makes {}",
+                numbered("replica", *replicas)
+            )
+        }
+        (Selector::Gpu(reference), Placement::Gpu(gpu)) => match (&gpu.selection, reference) {
+            (GpuChoice::First(count), GpuReference::Index(index))
+                if *index >= i64::from(*count) =>
+            {
+                format!("`gpus = {count}` takes {}", numbered("GPU", *count))
+            }
+            (GpuChoice::List(list), _)
+                if same_kind(list, reference) && !list.contains(reference) =>
+            {
+                format!(
+                    "the placement is `gpus = {}`; select one of those, or add this GPU to `gpus`",
+                    gpu.selection
+                )
+            }
+            _ => return,
+        },
+        _ => return,
+    };
+    let what = match selector {
+        Selector::Gpu(GpuReference::Index(index)) => format!("GPU {index}"),
+        Selector::Gpu(GpuReference::Uuid(uuid)) => uuid.clone(),
+        Selector::Replica(index) => format!("replica {index}"),
+    };
+    checker.error(
+        span,
+        format!("[[override]] selects {what}, which is not in the placement"),
+        hint,
+    );
+}
+
+/// An index can only be compared with indices, a UUID with UUIDs.
+fn same_kind(list: &[GpuReference], reference: &GpuReference) -> bool {
+    list.iter()
+        .all(|item| std::mem::discriminant(item) == std::mem::discriminant(reference))
+}
+
+/// "GPU 0", "GPUs 0 to 3".
+fn numbered(noun: &str, count: u32) -> String {
+    match count {
+        1 => format!("{noun} 0 only"),
+        _ => format!("{noun}s 0 to {}", count - 1),
+    }
+}
+
+fn gpu_text(reference: &GpuReference) -> String {
+    match reference {
+        GpuReference::Index(index) => index.to_string(),
+        GpuReference::Uuid(uuid) => format!("\"{uuid}\""),
+    }
+}

@@ -1,0 +1,45 @@
+//! Checks of `[rollout]`: how many slots at once, and the drain timeout.
+
+use std::time::Duration;
+
+use super::checker::Checker;
+use super::fleet::Rollout;
+use super::fleet_file::RolloutSection;
+
+/// `[rollout]` with its defaults filled in.
+pub fn check_rollout(section: &RolloutSection, checker: &mut Checker) -> Option<Rollout> {
+    let max_unavailable = section.max_unavailable.as_ref().map_or(Some(1), |value| {
+        checker.number(value, 1..=1024, "max_unavailable")
+    });
+    let drain_timeout = match &section.drain_timeout {
+        Some(value) => match parse_duration(value.get_ref()) {
+            Some(duration) => Some(duration),
+            None => {
+                checker.error(
+                    value.span(),
+                    format!("`drain_timeout` \"{}\" is not a duration", value.get_ref()),
+                    "write a number with ms, s or m, e.g. \"30s\"",
+                );
+                None
+            }
+        },
+        None => Some(Duration::from_secs(30)),
+    };
+    Some(Rollout {
+        max_unavailable: max_unavailable?,
+        drain_timeout: drain_timeout?,
+    })
+}
+
+/// Parses "250ms", "30s" or "2m".
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    match unit {
+        "ms" => Some(Duration::from_millis(number)),
+        "s" => Some(Duration::from_secs(number)),
+        "m" => Some(Duration::from_secs(number * 60)),
+        _ => None,
+    }
+}
