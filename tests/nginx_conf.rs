@@ -5,21 +5,42 @@ use tfs::load::Strategy;
 use tfs::render::nginx::{render, Member};
 
 fn settings(strategy: Strategy, grpc: bool) -> BalancerSettings {
-    BalancerSettings { fleet: "demo".to_string(), strategy, retries: 2, max_body: "64m".to_string(), grpc, rest_port: 8501, grpc_port: 8500 }
+    BalancerSettings {
+        fleet: "demo".to_string(),
+        strategy,
+        retries: 2,
+        max_body: "64m".to_string(),
+        grpc,
+        rest_port: 8501,
+        grpc_port: 8500,
+    }
 }
 
 fn members(weights: &[u32]) -> Vec<Member> {
-    weights.iter().enumerate().map(|(index, weight)| Member { name: format!("demo-gpu{index}"), weight: *weight }).collect()
+    weights
+        .iter()
+        .enumerate()
+        .map(|(index, weight)| Member {
+            name: format!("demo-gpu{index}"),
+            weight: *weight,
+        })
+        .collect()
 }
 
 #[test]
 fn least_conn_with_grpc() {
-    insta::assert_snapshot!(render(&settings(Strategy::LeastConn, true), &members(&[1, 1, 1, 1])));
+    insta::assert_snapshot!(render(
+        &settings(Strategy::LeastConn, true),
+        &members(&[1, 1, 1, 1])
+    ));
 }
 
 #[test]
 fn round_robin_with_weights() {
-    insta::assert_snapshot!(render(&settings(Strategy::RoundRobin, false), &members(&[2, 2, 2, 1])));
+    insta::assert_snapshot!(render(
+        &settings(Strategy::RoundRobin, false),
+        &members(&[2, 2, 2, 1])
+    ));
 }
 
 #[test]
