@@ -1,10 +1,12 @@
 //! The command line: argument parsing and one module per command.
 
 mod apply;
+mod completions;
 mod confirm;
 mod destroy;
 mod force_unlock;
 mod gpus;
+mod init;
 mod pipeline;
 mod plan;
 mod plan_file;
@@ -34,6 +36,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a commented starter fleet.toml for this host.
+    #[command(after_help = "Example:\n  tfs init --cpu")]
+    Init(InitArgs),
     /// Check fleet.toml without touching Docker.
     #[command(after_help = "Example:\n  tfs validate -f fleets/prod.toml")]
     Validate(FileArgs),
@@ -52,6 +57,25 @@ pub enum Command {
     /// Remove a fleet's lock left behind by a process that is gone.
     #[command(after_help = "Example:\n  tfs force-unlock -f fleet.toml")]
     ForceUnlock(FileArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  tfs completions bash > /etc/bash_completion.d/tfs")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The file to write.
+    #[arg(short, long, default_value = "fleet.toml")]
+    pub file: PathBuf,
+    /// Write a CPU-mode fleet even when GPUs are found.
+    #[arg(long)]
+    pub cpu: bool,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +139,8 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
+            Command::Init(args) => init::run(&args, &printer),
+            Command::Completions { shell } => completions::run(shell),
             Command::Validate(args) => validate::run(&args, &printer),
             Command::Gpus => gpus::run(&printer),
             Command::Plan(args) => plan::run(&args, &printer).await,

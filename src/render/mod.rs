@@ -3,3 +3,4 @@
 pub mod nginx;
 pub mod plan_json;
 pub mod plan_text;
+pub mod starter;
