@@ -77,6 +77,8 @@ pub struct TestFleet {
     pub rest_port: u16,
     pub directory: tempfile::TempDir,
     path_prepend: Option<PathBuf>,
+    /// Extra environment for every tfs run (`set_env`).
+    env: Vec<(String, String)>,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -96,6 +98,7 @@ impl TestFleet {
             rest_port: free_port(),
             directory,
             path_prepend: None,
+            env: Vec::new(),
         };
         fleet.model("half_plus_two", &[123]);
         fleet
@@ -138,7 +141,8 @@ impl TestFleet {
         self.path_prepend = Some(directory.to_path_buf());
     }
 
-    pub fn tfs(&self, args: &[&str]) -> Run {
+    /// tfs with this fleet's directory, environment and PATH, not yet run.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_tfs"));
         command
             .args(args)
@@ -149,7 +153,39 @@ impl TestFleet {
             let path = std::env::var("PATH").unwrap_or_default();
             command.env("PATH", format!("{}:{path}", directory.display()));
         }
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
+    /// Sets an environment variable for every later tfs run (e.g. TFS_LOCK_DIR).
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
+    pub fn tfs(&self, args: &[&str]) -> Run {
+        let mut command = self.command(args);
         Run::from(command.output().expect("tfs runs"))
+    }
+
+    /// Spawns tfs with `TFS_PAUSE_AT=point`; returns once it is paused there.
+    pub fn spawn_paused(&self, args: &[&str], point: &str) -> Paused {
+        use std::{io::BufRead, process::Stdio};
+        let mut command = self.command(args);
+        command.env("TFS_PAUSE_AT", point).stdout(Stdio::null());
+        let mut paused = Paused(command.stderr(Stdio::piped()).spawn().unwrap());
+        let stderr = std::io::BufReader::new(paused.0.stderr.take().unwrap());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let marker = format!("tfs: paused at {point}");
+        // Reads on after the marker (echoed to the test's output), so tfs never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                eprintln!("[paused tfs] {line}");
+                let _ = (line == marker).then(|| sender.send(()));
+            }
+        });
+        let paused_there = receiver.recv().is_ok();
+        assert!(paused_there, "tfs ended without pausing at {point}");
+        paused
     }
 
     pub fn apply(&self) -> Run {
@@ -206,6 +242,16 @@ impl TestFleet {
             "--format",
             "{{.Name}}",
         ])
+    }
+}
+
+/// A tfs run paused at a `TFS_PAUSE_AT` checkpoint; dropping it is a `kill -9`.
+pub struct Paused(pub std::process::Child);
+
+impl Drop for Paused {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 

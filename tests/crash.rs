@@ -1,0 +1,71 @@
+//! A replica that crashes under traffic (the stub's `--stub_fail_after`):
+//! nginx retries its requests, POST predict included, on the replicas that
+//! still answer, and Docker restarts it; no request fails.
+
+#[path = "support/fleet.rs"]
+mod fleet;
+#[path = "support/load.rs"]
+mod load;
+
+use std::time::{Duration, Instant};
+
+use fleet::{docker_lines, TestFleet, STUB_IMAGE};
+use load::Load;
+
+fn restarts(container: &str) -> u32 {
+    docker_lines(&["inspect", "-f", "{{.RestartCount}}", container])
+        .join("")
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_replica_crashing_under_traffic_costs_no_request() {
+    let fleet = TestFleet::new("crash");
+    fleet.write(&format!(
+        "[serving]\nimage = \"{STUB_IMAGE}\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = [0, 1, 2]\n\n[[override]]\ngpu = 2\nargs = [\"--stub_fail_after=50\"]\n"
+    ));
+    fleet.apply().ok();
+    let crashing = format!("{}-gpu2", fleet.name);
+    assert_eq!(restarts(&crashing), 0);
+
+    let traffic = Load::start(fleet.rest_port, 4);
+    // Each life of the crashing replica serves 50 predicts; wait for a few lives.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while restarts(&crashing) < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    traffic.wait_for(traffic.total() + 100, Duration::from_secs(20));
+    let report = traffic.stop();
+    let crashes = restarts(&crashing);
+    assert!(crashes >= 3, "{crashing} restarted only {crashes} times");
+    report.assert_clean(300);
+    assert_eq!(report.gpus_seen(), ["0", "1", "2"], "{report:?}");
+    let logs = fleet::docker(&["logs", &crashing]);
+    let logs =
+        String::from_utf8_lossy(&logs.stderr).to_string() + &String::from_utf8_lossy(&logs.stdout);
+    assert!(logs.contains("--stub_fail_after=50 reached"), "{logs}");
+}
+
+/// The same crash with no retries configured shows what the retries save:
+/// requests that were on the crashing replica fail.
+#[test]
+fn without_retries_the_crash_is_seen_by_clients() {
+    let fleet = TestFleet::new("crash-noretry");
+    fleet.write_raw(&format!(
+        "[fleet]\nname = \"{}\"\n\n[serving]\nimage = \"{STUB_IMAGE}\"\npull = \"never\"\nargs = [\"--stub_latency_ms=20\"]\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = [0, 1]\n\n[[override]]\ngpu = 1\nargs = [\"--stub_fail_after=30\"]\n\n[balancer]\nimage = \"{}\"\nrest = \"127.0.0.1:{}\"\nretries = 0\n",
+        fleet.name,
+        fleet::NGINX_IMAGE,
+        fleet.rest_port
+    ));
+    fleet.apply().ok();
+    let crashing = format!("{}-gpu1", fleet.name);
+    let traffic = Load::start(fleet.rest_port, 4);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while restarts(&crashing) < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let report = traffic.stop();
+    assert!(restarts(&crashing) >= 3);
+    assert!(report.failed > 0, "{report:?}");
+}

@@ -1,0 +1,204 @@
+//! `kill -9` of tfs at named points of an apply (`TFS_PAUSE_AT`): the next
+//! apply converges, the plan after it is empty, every slot has exactly one
+//! container, the balancer's config passes `nginx -t`, and traffic running
+//! throughout sees no failed request.
+
+#[path = "support/fleet.rs"]
+mod fleet;
+#[path = "support/load.rs"]
+mod load;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use fleet::{docker, docker_lines, TestFleet, NGINX_IMAGE, STUB_IMAGE};
+use load::Load;
+
+const APPLY: &[&str] = &["apply", "--auto-approve", "--timeout", "60"];
+
+fn toml(fleet: &TestFleet, gpus: &str, args: &str, strategy: &str) -> String {
+    format!(
+        "[fleet]\nname = \"{}\"\n\n[serving]\nimage = \"{STUB_IMAGE}\"\npull = \"never\"\nargs = [{args}]\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = {gpus}\n\n[balancer]\nimage = \"{NGINX_IMAGE}\"\nrest = \"127.0.0.1:{}\"\nstrategy = \"{strategy}\"\n",
+        fleet.name, fleet.rest_port
+    )
+}
+
+fn new_fleet(label: &str) -> TestFleet {
+    let mut fleet = TestFleet::new(label);
+    let locks = fleet.path("locks");
+    fleet.set_env("TFS_LOCK_DIR", locks.to_str().unwrap());
+    fleet
+}
+
+fn balancer(fleet: &TestFleet) -> String {
+    format!("{}-balancer", fleet.name)
+}
+
+fn nginx_test(fleet: &TestFleet) {
+    let test = docker(&["exec", &balancer(fleet), "nginx", "-t"]);
+    assert!(
+        test.status.success(),
+        "nginx -t: {}",
+        String::from_utf8_lossy(&test.stderr)
+    );
+}
+
+/// The next apply converges: empty plan after it, one running container per
+/// slot plus the balancer, a valid nginx config, every GPU answering.
+fn converges(fleet: &TestFleet, gpus: &[u32]) {
+    let apply = fleet.tfs(APPLY).ok();
+    let plan = fleet.tfs(&["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        plan.code, 0,
+        "{}\n{}\n{}",
+        apply.stderr, plan.stdout, plan.stderr
+    );
+    let filter = format!("label=tfs.fleet={}", fleet.name);
+    let format = r#"{{.Label "tfs.role"}} {{.Label "tfs.slot"}} {{.State}}"#;
+    let found = docker_lines(&["ps", "-a", "--filter", &filter, "--format", format]);
+    let mut wanted: Vec<String> = gpus
+        .iter()
+        .map(|gpu| format!("replica gpu{gpu} running"))
+        .collect();
+    wanted.push("balancer  running".to_string());
+    wanted.sort();
+    assert_eq!(found, wanted, "{}", apply.stderr);
+    assert_eq!(fleet.networks(), [format!("{}-net", fleet.name)]);
+    nginx_test(fleet);
+    let answering: BTreeSet<String> = (0..10 * gpus.len())
+        .map(|_| fleet.predict("half_plus_two", load::BODY))
+        .inspect(|(status, body, _, _)| assert_eq!(*status, 200, "{body}"))
+        .map(|(_, _, gpu, _)| gpu)
+        .collect();
+    assert_eq!(answering, gpus.iter().map(u32::to_string).collect());
+}
+
+#[test]
+fn killed_after_creating_the_network() {
+    let fleet = new_fleet("kill-net");
+    fleet.write_raw(&toml(&fleet, "[0, 1]", "", "least_conn"));
+    drop(fleet.spawn_paused(APPLY, "network-created"));
+    assert_eq!(fleet.networks().len(), 1);
+    assert!(fleet.containers().is_empty(), "{:?}", fleet.containers());
+    converges(&fleet, &[0, 1]);
+}
+
+#[test]
+fn killed_after_the_first_replica_started() {
+    let fleet = new_fleet("kill-first");
+    fleet.write_raw(&toml(&fleet, "[0, 1]", "", "least_conn"));
+    drop(fleet.spawn_paused(APPLY, "replica-started"));
+    let containers = fleet.containers();
+    assert!(!containers.is_empty(), "no replica was started");
+    assert!(!containers.contains(&balancer(&fleet)), "{containers:?}");
+    converges(&fleet, &[0, 1]);
+}
+
+/// Runs `point` of the apply from `from` to `to` (fleet.toml texts) under
+/// traffic, kills tfs there, then converges.
+fn killed_under_traffic(fleet: &TestFleet, from: &str, to: &str, point: &str, gpus: &[u32]) {
+    fleet.write_raw(from);
+    fleet.tfs(APPLY).ok();
+    let traffic = Load::start(fleet.rest_port, 3);
+    traffic.wait_for(30, Duration::from_secs(20));
+    fleet.write_raw(to);
+    drop(fleet.spawn_paused(APPLY, point));
+    nginx_test(fleet);
+    traffic.wait_for(traffic.total() + 30, Duration::from_secs(20));
+    converges(fleet, gpus);
+    traffic.wait_for(traffic.total() + 30, Duration::from_secs(20));
+    traffic.stop().assert_clean(90);
+}
+
+#[test]
+fn killed_in_a_rollout_after_the_new_replica_started() {
+    let fleet = new_fleet("kill-roll");
+    let from = toml(&fleet, "[0, 1, 2]", "", "least_conn");
+    let to = toml(&fleet, "[0, 1, 2]", "\"--stub_latency_ms=1\"", "least_conn");
+    killed_under_traffic(&fleet, &from, &to, "replica-started", &[0, 1, 2]);
+}
+
+#[test]
+fn killed_in_a_rollout_between_moving_and_loading_the_conf() {
+    let fleet = new_fleet("kill-roll-moved");
+    let from = toml(&fleet, "[0, 1]", "", "least_conn");
+    let to = toml(&fleet, "[0, 1]", "\"--stub_latency_ms=1\"", "least_conn");
+    killed_under_traffic(&fleet, &from, &to, "conf-moved", &[0, 1]);
+}
+
+#[test]
+fn killed_in_a_balancer_reload_after_writing_the_candidate_conf() {
+    let fleet = new_fleet("kill-written");
+    let from = toml(&fleet, "[0, 1]", "", "least_conn");
+    let to = toml(&fleet, "[0, 1]", "", "round_robin");
+    killed_under_traffic(&fleet, &from, &to, "conf-written", &[0, 1]);
+    let conf = docker_lines(&["exec", &balancer(&fleet), "cat", "/etc/nginx/nginx.conf"]);
+    assert!(!conf.iter().any(|l| l.contains("least_conn")), "{conf:?}");
+}
+
+#[test]
+fn killed_in_a_balancer_reload_after_moving_the_conf_in() {
+    let fleet = new_fleet("kill-moved");
+    let from = toml(&fleet, "[0, 1]", "", "least_conn");
+    let to = toml(&fleet, "[0, 1, 2]", "", "least_conn");
+    killed_under_traffic(&fleet, &from, &to, "conf-moved", &[0, 1, 2]);
+}
+
+/// GPUs answering predicts after a restart of the balancer container, which
+/// makes nginx load the nginx.conf on disk.
+fn gpus_after_balancer_restart(fleet: &TestFleet, predicts: usize) -> BTreeSet<String> {
+    assert!(docker(&["restart", &balancer(fleet)]).status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while fleet.predict("half_plus_two", load::BODY).0 != 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no answer after restart"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    (0..predicts)
+        .map(|_| fleet.predict("half_plus_two", load::BODY).2)
+        .collect()
+}
+
+/// Killed after a take-out config was moved in but not loaded, then
+/// fleet.toml goes back to what runs: the next apply must leave nginx.conf
+/// as what nginx serves, or a restart of the balancer loses a replica.
+#[test]
+fn killed_between_moving_and_loading_the_conf_then_fleet_toml_reverted() {
+    let fleet = new_fleet("kill-revert");
+    let from = toml(&fleet, "[0, 1]", "", "least_conn");
+    fleet.write_raw(&from);
+    fleet.tfs(APPLY).ok();
+    fleet.write_raw(&toml(
+        &fleet,
+        "[0, 1]",
+        "\"--stub_latency_ms=1\"",
+        "least_conn",
+    ));
+    drop(fleet.spawn_paused(APPLY, "conf-moved"));
+    fleet.write_raw(&from);
+    converges(&fleet, &[0, 1]);
+    let answering = gpus_after_balancer_restart(&fleet, 20);
+    assert_eq!(
+        answering,
+        ["0", "1"].map(String::from).into(),
+        "after a restart the balancer serves a stale nginx.conf, though plan says no changes"
+    );
+}
+
+/// Killed right after a slow-loading new replica started: the next apply
+/// must not put it back in the upstream before its models are AVAILABLE.
+#[test]
+fn killed_while_the_new_replica_loads() {
+    let fleet = new_fleet("kill-loading");
+    let slow = "\"--stub_load_delay_ms=5000\"";
+    fleet.write_raw(&toml(&fleet, "[0, 1, 2]", "", "least_conn"));
+    fleet.tfs(APPLY).ok();
+    let traffic = Load::start(fleet.rest_port, 3);
+    traffic.wait_for(30, Duration::from_secs(20));
+    fleet.write_raw(&toml(&fleet, "[0, 1, 2]", slow, "least_conn"));
+    drop(fleet.spawn_paused(APPLY, "replica-started"));
+    converges(&fleet, &[0, 1, 2]);
+    traffic.stop().assert_clean(60);
+}

@@ -1,0 +1,141 @@
+//! One apply or destroy per fleet at a time: the second is refused with the
+//! holder's pid, host and command; a dead holder's lock is taken over with a
+//! warning; `tfs force-unlock` removes one; `plan` takes no lock.
+
+#[path = "support/fleet.rs"]
+mod fleet;
+
+use fleet::{docker_lines, TestFleet, STUB_IMAGE};
+
+fn body(gpus: &str) -> String {
+    format!(
+        "[serving]\nimage = \"{STUB_IMAGE}\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = {gpus}\n"
+    )
+}
+
+/// A fleet with its own lock directory, applied on GPU 0, then asked for GPU 1 too.
+fn fleet(label: &str) -> TestFleet {
+    let mut fleet = TestFleet::new(label);
+    let locks = fleet.path("locks");
+    fleet.set_env("TFS_LOCK_DIR", locks.to_str().unwrap());
+    fleet.write(&body("[0]"));
+    fleet.apply().ok();
+    fleet.write(&body("[0, 1]"));
+    fleet
+}
+
+/// Everything of the fleet's on the host: containers with id and state, networks.
+fn snapshot(fleet: &TestFleet) -> Vec<String> {
+    let filter = format!("label=tfs.fleet={}", fleet.name);
+    let format = "{{.ID}} {{.Names}} {{.State}}";
+    let mut state = docker_lines(&[
+        "ps",
+        "-a",
+        "--no-trunc",
+        "--filter",
+        &filter,
+        "--format",
+        format,
+    ]);
+    state.extend(fleet.networks());
+    state
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn a_second_apply_or_destroy_is_refused_and_changes_nothing() {
+    let fleet = fleet("lock");
+    let first = fleet.spawn_paused(&["apply", "--auto-approve"], "replica-started");
+    let pid = first.0.id();
+    let before = snapshot(&fleet);
+    assert!(
+        before.iter().any(|c| c.contains("-gpu1 running")),
+        "{before:?}"
+    );
+
+    let holder = format!(
+        "fleet \"{}\" is locked by {pid}@{} since ",
+        fleet.name,
+        hostname()
+    );
+    for args in [
+        &["apply", "--auto-approve"][..],
+        &["destroy", "--auto-approve"][..],
+    ] {
+        let second = fleet.tfs(args);
+        assert_eq!(second.code, 1, "tfs {args:?}: {}", second.stderr);
+        assert!(second.stderr.contains(&holder), "{}", second.stderr);
+        assert!(second.stderr.contains("(tfs apply)"), "{}", second.stderr);
+        assert_eq!(snapshot(&fleet), before, "tfs {args:?} changed the fleet");
+    }
+    // plan takes no lock; applying the plan it saves does.
+    let plan = fleet.tfs(&["plan", "--detailed-exitcode", "-o", "fleet.plan"]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    assert!(!plan.stderr.contains("locked"), "{}", plan.stderr);
+    let saved = fleet.tfs(&["apply", "fleet.plan"]);
+    assert_eq!(saved.code, 1, "{}", saved.stderr);
+    assert!(saved.stderr.contains(&holder), "{}", saved.stderr);
+    assert_eq!(snapshot(&fleet), before);
+
+    drop(first); // kill -9
+    let apply = fleet.apply().ok();
+    assert!(
+        apply.stderr.contains(&format!(
+            "took over the lock of fleet \"{}\" left by dead process {pid}@",
+            fleet.name
+        )),
+        "{}",
+        apply.stderr
+    );
+    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    // The lock goes with the apply that held it.
+    let left: Vec<_> = std::fs::read_dir(fleet.path("locks")).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn force_unlock_removes_a_lock() {
+    let fleet = fleet("unlock");
+    let file = fleet.path("fleet.toml");
+    let file = file.to_str().unwrap();
+    let first = fleet.spawn_paused(&["apply", "--auto-approve"], "replica-started");
+    let pid = first.0.id();
+    drop(first);
+
+    let unlock = fleet.tfs(&["force-unlock", "-f", file]).ok();
+    let removed = format!(
+        "Removed the lock of fleet \"{}\", held by {pid}@",
+        fleet.name
+    );
+    assert!(unlock.stdout.contains(&removed), "{}", unlock.stdout);
+    let again = fleet.tfs(&["force-unlock"]).ok();
+    assert!(again.stdout.contains("is not locked"), "{}", again.stdout);
+
+    let apply = fleet.apply().ok();
+    assert!(!apply.stderr.contains("took over"), "{}", apply.stderr);
+    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+}
+
+#[test]
+fn a_lock_held_from_another_host_is_not_taken_over() {
+    let fleet = fleet("lock-remote");
+    std::fs::create_dir_all(fleet.path("locks")).unwrap();
+    let holder =
+        r#"{"pid":1,"host":"elsewhere","since":"2030-01-01T00:00:00Z","command":"tfs destroy"}"#;
+    std::fs::write(fleet.path(&format!("locks/{}.lock", fleet.name)), holder).unwrap();
+    let before = snapshot(&fleet);
+    let apply = fleet.apply();
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    let message = format!(
+        "fleet \"{}\" is locked by 1@elsewhere since 2030-01-01T00:00:00Z (tfs destroy)",
+        fleet.name
+    );
+    assert!(apply.stderr.contains(&message), "{}", apply.stderr);
+    assert_eq!(snapshot(&fleet), before);
+}

@@ -1,0 +1,226 @@
+//! Rolling replaces under traffic: waves of `max_unavailable` slots, each
+//! out of the upstream before its old container goes and back only once the
+//! new one is AVAILABLE; balancer-only changes reload nginx, never restart.
+
+#[path = "support/fleet.rs"]
+mod fleet;
+#[path = "support/load.rs"]
+mod load;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use fleet::{docker, docker_lines, TestFleet, NGINX_IMAGE, STUB_IMAGE};
+use load::Load;
+
+/// fleet.toml with `serving` lines, `tail` sections and `balancer` lines.
+fn toml(fleet: &TestFleet, serving: &str, gpus: &str, tail: &str, balancer: &str) -> String {
+    format!(
+        "[fleet]\nname = \"{}\"\n\n[serving]\npull = \"never\"\n{serving}\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = {gpus}\n\n{tail}\n\n[balancer]\nimage = \"{NGINX_IMAGE}\"\nrest = \"127.0.0.1:{}\"\n{balancer}\n",
+        fleet.name, fleet.rest_port
+    )
+}
+
+/// `docker inspect -f FORMAT` of each of the fleet's containers, by name.
+fn inspect(fleet: &TestFleet, format: &str) -> Vec<(String, String)> {
+    fleet
+        .containers()
+        .into_iter()
+        .map(|name| {
+            let value = docker_lines(&["inspect", "-f", format, &name]).join("\n");
+            (name, value)
+        })
+        .collect()
+}
+
+/// Replays apply's progress (stderr) and checks the rolling protocol: a
+/// replica is out of the upstream before its old container is removed, at
+/// most `max_unavailable` are out at once, and every reload lists only
+/// AVAILABLE replicas. Returns the largest number out at once.
+fn check_rollout(stderr: &str, replicas: &[String], max_unavailable: usize) -> usize {
+    let all: BTreeSet<String> = replicas.iter().cloned().collect();
+    let mut upstream = all.clone();
+    let mut available = all.clone();
+    let (mut replaced, mut widest) = (BTreeSet::new(), 0);
+    for line in stderr.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("✓ reloaded ") {
+            let (_, members) = rest.split_once(": upstream ").expect("upstream list");
+            upstream = members.split_whitespace().map(str::to_string).collect();
+            let unready: Vec<_> = upstream.difference(&available).collect();
+            assert!(unready.is_empty(), "upstream lists {unready:?}:\n{stderr}");
+            let out = all.difference(&upstream).count();
+            assert!(out <= max_unavailable, "{out} slots out at once:\n{stderr}");
+            widest = widest.max(out);
+        } else if let Some(rest) = line.strip_prefix("removing old replica ") {
+            let name = rest.trim_end_matches('.').to_string();
+            assert!(
+                !upstream.contains(&name),
+                "{name} removed while served:\n{stderr}"
+            );
+            available.remove(&name);
+            replaced.insert(name);
+        } else if let Some(rest) = line.strip_prefix("✓ replica ") {
+            let name = rest.split_whitespace().next().unwrap().to_string();
+            if line.contains(" is AVAILABLE") {
+                available.insert(name);
+            }
+        }
+    }
+    assert_eq!(replaced, all, "not every replica was replaced:\n{stderr}");
+    assert_eq!(
+        upstream, all,
+        "the last upstream is not the whole fleet:\n{stderr}"
+    );
+    widest
+}
+
+fn replica_names(fleet: &TestFleet, gpus: &[u32]) -> Vec<String> {
+    gpus.iter()
+        .map(|g| format!("{}-gpu{g}", fleet.name))
+        .collect()
+}
+
+#[test]
+fn image_change_on_four_gpus_rolls_with_no_failed_request() {
+    let fleet = TestFleet::new("roll-image");
+    let tag = format!("tfs-serving-stub:{}", fleet.name);
+    assert!(docker(&["tag", STUB_IMAGE, &tag]).status.success());
+    let serving = |image: &str| format!("image = \"{image}\"");
+    fleet.write_raw(&toml(&fleet, &serving(STUB_IMAGE), "[0, 1, 2, 3]", "", ""));
+    fleet.apply().ok();
+    let before = inspect(&fleet, "{{.Id}} {{.State.StartedAt}}");
+
+    let traffic = Load::start(fleet.rest_port, 4);
+    traffic.wait_for(40, Duration::from_secs(20));
+    fleet.write_raw(&toml(&fleet, &serving(&tag), "[0, 1, 2, 3]", "", ""));
+    let apply = fleet.apply();
+    traffic.wait_for(traffic.total() + 40, Duration::from_secs(20));
+    let report = traffic.stop();
+    docker(&["rmi", &tag]);
+    let apply = apply.ok();
+    report.assert_clean(200);
+    assert_eq!(report.gpus_seen(), ["0", "1", "2", "3"], "{report:?}");
+    let names = replica_names(&fleet, &[0, 1, 2, 3]);
+    assert_eq!(check_rollout(&apply.stderr, &names, 1), 1);
+
+    let after = inspect(&fleet, "{{.Id}} {{.State.StartedAt}}");
+    let balancer = format!("{}-balancer", fleet.name);
+    for ((name, old), (_, new)) in before.iter().zip(&after) {
+        if *name == balancer {
+            assert_eq!(old, new, "the balancer was restarted");
+        } else {
+            assert_ne!(old, new, "{name} was not replaced");
+        }
+    }
+    let images = inspect(&fleet, "{{.Config.Image}}");
+    assert!(images
+        .iter()
+        .filter(|(n, _)| *n != balancer)
+        .all(|(_, i)| *i == tag));
+    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+}
+
+#[test]
+fn waves_of_max_unavailable_slots() {
+    let fleet = TestFleet::new("roll-waves");
+    let image = format!("image = \"{STUB_IMAGE}\"");
+    let rollout = "[rollout]\nmax_unavailable = 2\ndrain_timeout = \"10s\"";
+    fleet.write_raw(&toml(&fleet, &image, "[0, 1, 2, 3]", rollout, ""));
+    fleet.apply().ok();
+
+    let traffic = Load::start(fleet.rest_port, 4);
+    traffic.wait_for(40, Duration::from_secs(20));
+    let serving = format!("{image}\nargs = [\"--stub_latency_ms=2\"]");
+    fleet.write_raw(&toml(&fleet, &serving, "[0, 1, 2, 3]", rollout, ""));
+    let apply = fleet.apply();
+    let report = traffic.stop();
+    let apply = apply.ok();
+    report.assert_clean(100);
+    let names = replica_names(&fleet, &[0, 1, 2, 3]);
+    assert_eq!(
+        check_rollout(&apply.stderr, &names, 2),
+        2,
+        "{}",
+        apply.stderr
+    );
+    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+}
+
+/// With no retries and slow predicts, only draining keeps the requests that a
+/// slot holds when it is taken out from failing.
+#[test]
+fn in_flight_requests_finish_before_the_old_replica_goes() {
+    let fleet = TestFleet::new("roll-drain");
+    let serving = format!("image = \"{STUB_IMAGE}\"\nargs = [\"--stub_latency_ms=800\"]");
+    fleet.write_raw(&toml(&fleet, &serving, "[0, 1]", "", "retries = 0"));
+    fleet.apply().ok();
+
+    let traffic = Load::start(fleet.rest_port, 6);
+    traffic.wait_for(12, Duration::from_secs(20));
+    let changed = format!("{serving}\nenv = {{ ROLLOUT = \"2\" }}");
+    fleet.write_raw(&toml(&fleet, &changed, "[0, 1]", "", "retries = 0"));
+    let apply = fleet.apply();
+    let report = traffic.stop();
+    apply.ok();
+    report.assert_clean(20);
+}
+
+#[test]
+fn a_one_replica_fleet_is_told_the_replace_causes_downtime() {
+    let fleet = TestFleet::new("roll-one");
+    let image = format!("image = \"{STUB_IMAGE}\"");
+    fleet.write_raw(&toml(&fleet, &image, "[0]", "", ""));
+    fleet.apply().ok();
+    let changed = format!("{image}\nargs = [\"--stub_latency_ms=1\"]");
+    fleet.write_raw(&toml(&fleet, &changed, "[0]", "", ""));
+    let plan = fleet.tfs(&["plan"]).ok();
+    assert!(plan.stdout.contains("causes downtime"), "{}", plan.stdout);
+
+    fleet.write_raw(&toml(&fleet, &changed, "[0, 1]", "", ""));
+    let plan = fleet.tfs(&["plan"]).ok();
+    assert!(!plan.stdout.contains("causes downtime"), "{}", plan.stdout);
+}
+
+#[test]
+fn balancer_only_changes_reload_and_restart_nothing() {
+    let fleet = TestFleet::new("roll-lb");
+    let image = format!("image = \"{STUB_IMAGE}\"");
+    fleet.write_raw(&toml(&fleet, &image, "[0, 1]", "", ""));
+    fleet.apply().ok();
+    let before = inspect(&fleet, "{{.Id}} {{.State.StartedAt}} {{.RestartCount}}");
+    let balancer = format!("{}-balancer", fleet.name);
+    let pid = || docker_lines(&["exec", &balancer, "cat", "/var/run/nginx.pid"]);
+    let master = pid();
+
+    let traffic = Load::start(fleet.rest_port, 4);
+    traffic.wait_for(40, Duration::from_secs(20));
+    let weight = "[[override]]\ngpu = 1\nweight = 3";
+    let settings = "strategy = \"round_robin\"\nretries = 4";
+    fleet.write_raw(&toml(&fleet, &image, "[0, 1]", weight, settings));
+    let plan = fleet.tfs(&["plan"]).ok();
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    let apply = fleet.apply();
+    let report = traffic.stop();
+    let apply = apply.ok();
+    report.assert_clean(40);
+    assert!(apply.stderr.contains("reloaded"), "{}", apply.stderr);
+
+    assert_eq!(
+        inspect(&fleet, "{{.Id}} {{.State.StartedAt}} {{.RestartCount}}"),
+        before
+    );
+    assert_eq!(pid(), master, "nginx's master process changed");
+    let conf = docker_lines(&["exec", &balancer, "cat", "/etc/nginx/nginx.conf"]).join("\n");
+    assert!(!conf.contains("least_conn"), "{conf}");
+    assert!(conf.contains("proxy_next_upstream_tries 5;"), "{conf}");
+    assert!(
+        conf.contains(&format!("{}-gpu1:8501 weight=3", fleet.name)),
+        "{conf}"
+    );
+    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+}

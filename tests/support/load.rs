@@ -1,0 +1,171 @@
+//! A bounded load loop against a fleet's balancer: a few client threads POST
+//! half_plus_two predicts until stopped (or a hard time limit), counting
+//! every answer that is not a 200 with the right predictions.
+//!
+//! Each request opens its own connection (no client-side pool): a POST sent
+//! on a kept-alive connection that nginx closes at the same moment fails on
+//! the client, whatever the server side does, and HTTP clients may not
+//! retry a POST. Fresh connections measure what the fleet does.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub const BODY: &str = r#"{"instances": [1.0, 2.0, 5.0]}"#;
+pub const EXPECTED: &str = r#"{"predictions":[2.5,3.0,4.5]}"#;
+/// No load loop runs longer than this, even when a test forgets to stop it.
+pub const HARD_LIMIT: Duration = Duration::from_secs(120);
+const SAMPLES: usize = 8;
+
+/// What the clients saw.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    pub total: u64,
+    pub failed: u64,
+    /// The first few failures: status, body or error.
+    pub samples: Vec<String>,
+    /// X-Stub-Replica values of good answers.
+    pub replicas: BTreeSet<String>,
+    /// X-Stub-Gpu values of good answers.
+    pub gpus: BTreeSet<String>,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// Asserts no request failed and at least `min_total` were made.
+    pub fn assert_clean(&self, min_total: u64) {
+        assert_eq!(
+            self.failed,
+            0,
+            "{} of {} requests failed; first failures:\n{}",
+            self.failed,
+            self.total,
+            self.samples.join("\n")
+        );
+        assert!(
+            self.total >= min_total,
+            "only {} requests in {:?} (wanted at least {min_total})",
+            self.total,
+            self.elapsed
+        );
+    }
+
+    pub fn gpus_seen(&self) -> Vec<&str> {
+        self.gpus.iter().map(String::as_str).collect()
+    }
+}
+
+/// A running load loop; stopped by `stop` or when dropped.
+pub struct Load {
+    stop: Arc<AtomicBool>,
+    report: Arc<Mutex<Report>>,
+    threads: Vec<JoinHandle<()>>,
+    started: Instant,
+}
+
+impl Load {
+    /// Starts `clients` threads POSTing to the balancer on 127.0.0.1:`port`.
+    pub fn start(port: u16, clients: usize) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let report = Arc::new(Mutex::new(Report::default()));
+        let started = Instant::now();
+        let url = format!("http://127.0.0.1:{port}/v1/models/half_plus_two:predict");
+        let threads = (0..clients)
+            .map(|_| {
+                let (stop, report, url) = (stop.clone(), report.clone(), url.clone());
+                std::thread::spawn(move || client(&url, &stop, &report, started))
+            })
+            .collect();
+        Self {
+            stop,
+            report,
+            threads,
+            started,
+        }
+    }
+
+    /// Requests made so far.
+    pub fn total(&self) -> u64 {
+        self.report.lock().unwrap().total
+    }
+
+    /// Waits until at least `count` requests were made (at most `limit`).
+    pub fn wait_for(&self, count: u64, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while self.total() < count && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops the clients and returns what they saw.
+    pub fn stop(mut self) -> Report {
+        self.halt();
+        let mut report = self.report.lock().unwrap().clone();
+        report.elapsed = self.started.elapsed();
+        report
+    }
+
+    fn halt(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+fn client(url: &str, stop: &AtomicBool, report: &Mutex<Report>, started: Instant) {
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(30))
+        .max_idle_connections(0)
+        .build();
+    while !stop.load(Ordering::SeqCst) && started.elapsed() < HARD_LIMIT {
+        let outcome = match agent
+            .post(url)
+            .set("Content-Type", "application/json")
+            .send_string(BODY)
+        {
+            Ok(response) | Err(ureq::Error::Status(_, response)) => {
+                let status = response.status();
+                let replica = response.header("X-Stub-Replica").unwrap_or("").to_string();
+                let gpu = response.header("X-Stub-Gpu").unwrap_or("").to_string();
+                let body = response
+                    .into_string()
+                    .unwrap_or_else(|e| format!("(body unreadable: {e})"));
+                if status == 200 && body.trim() == EXPECTED {
+                    Ok((replica, gpu))
+                } else {
+                    let body: Vec<&str> = body.split_whitespace().collect();
+                    Err(format!(
+                        "HTTP {status} from {replica:?}: {}",
+                        body.join(" ")
+                    ))
+                }
+            }
+            Err(error) => Err(format!("transport error: {error}")),
+        };
+        let mut report = report.lock().unwrap();
+        report.total += 1;
+        match outcome {
+            Ok((replica, gpu)) => {
+                report.replicas.insert(replica);
+                report.gpus.insert(gpu);
+            }
+            Err(failure) => {
+                report.failed += 1;
+                if report.samples.len() < SAMPLES {
+                    let at = started.elapsed();
+                    report.samples.push(format!("at {at:.2?}: {failure}"));
+                }
+            }
+        }
+    }
+}
