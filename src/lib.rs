@@ -17,3 +17,4 @@ pub mod progress;
 pub mod reconcile;
 pub mod render;
 pub mod verify;
+pub mod status;

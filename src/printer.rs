@@ -85,6 +85,14 @@ impl Printer {
         }
     }
 
+    /// Clears the terminal, for --watch; nothing when stdout is not one.
+    pub fn clear_screen(&self) {
+        let term = console::Term::stdout();
+        if term.is_term() {
+            let _ = term.clear_screen();
+        }
+    }
+
     pub fn stdin_is_terminal(&self) -> bool {
         std::io::stdin().is_terminal()
     }

@@ -75,6 +75,7 @@ fn running(spec: &ReplicaSpec, network: &str) -> Container {
         state: ContainerState::running(),
         networks: BTreeMap::from([(network.to_string(), "172.18.0.2".to_string())]),
         device_ids: spec.config.device_id.iter().cloned().collect(),
+        started_at: None,
     }
 }
 
@@ -110,6 +111,7 @@ fn converged(desired: &Desired) -> Observed {
             state: ContainerState::running(),
             networks: BTreeMap::from([(desired.network.name.clone(), "172.18.0.9".to_string())]),
             device_ids: Vec::new(),
+            started_at: None,
         }),
         balancer_conf: Some(nginx::render(&desired.balancer.settings, &members)),
         foreign_containers: Vec::new(),

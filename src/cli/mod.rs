@@ -7,9 +7,11 @@ mod destroy;
 mod force_unlock;
 mod gpus;
 mod init;
+mod logs;
 mod pipeline;
 mod plan;
 mod plan_file;
+mod status;
 mod summary;
 mod validate;
 
@@ -54,6 +56,14 @@ pub enum Command {
     /// Remove the fleet's containers and network, and nothing else.
     #[command(after_help = "Example:\n  tfs destroy --auto-approve")]
     Destroy(DestroyArgs),
+    /// Show each replica's GPU, container, models and requests, and the balancer.
+    #[command(
+        after_help = "Examples:\n  tfs status\n  tfs status --json | jq .healthy\n\nExit code 0 only when every model of every replica is AVAILABLE and the balancer answers."
+    )]
+    Status(StatusArgs),
+    /// Show the logs of one replica, or of all prefixed by replica name.
+    #[command(after_help = "Examples:\n  tfs logs --follow\n  tfs logs gpu2 --tail 50")]
+    Logs(LogsArgs),
     /// Remove a fleet's lock left behind by a process that is gone.
     #[command(after_help = "Example:\n  tfs force-unlock -f fleet.toml")]
     ForceUnlock(FileArgs),
@@ -63,6 +73,32 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub file: FileArgs,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
+    /// Refresh every 2 seconds until Ctrl-C.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// A replica (`demo-gpu0` or `gpu0`), or `balancer`; all replicas when absent.
+    pub replica: Option<String>,
+    #[command(flatten)]
+    pub file: FileArgs,
+    /// Keep streaming new output.
+    #[arg(long)]
+    pub follow: bool,
+    /// Only the last N lines of each.
+    #[arg(long, value_name = "N")]
+    pub tail: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +182,8 @@ pub fn main() -> ExitCode {
             Command::Plan(args) => plan::run(&args, &printer).await,
             Command::Apply(args) => apply::run(&args, &printer).await,
             Command::Destroy(args) => destroy::run(&args, &printer).await,
+            Command::Status(args) => status::run(&args, &printer).await,
+            Command::Logs(args) => logs::run(&args, &printer).await,
             Command::ForceUnlock(args) => force_unlock::run(&args, &printer),
         }
     });

@@ -9,7 +9,8 @@ use super::hash::content_hash;
 use super::labels;
 use super::slots::{GpuBinding, Slot};
 use super::tf_serving::{
-    base_args, model_config, model_mount_path, needs_model_config, MODEL_CONFIG_PATH,
+    base_args, model_config, model_mount_path, monitoring_config, needs_model_config,
+    MODEL_CONFIG_PATH, MONITORING_CONFIG_PATH,
 };
 use crate::load::{Diagnostic, Fleet, GpuReference, Placement, Selector};
 
@@ -86,6 +87,9 @@ pub fn replica(fleet: &Fleet, slot: &Slot) -> ReplicaSpec {
         })
         .collect();
     let mut files = BTreeMap::new();
+    if fleet.serving.monitoring {
+        files.insert(MONITORING_CONFIG_PATH.to_string(), monitoring_config());
+    }
     if needs_model_config(&fleet.models) {
         files.insert(MODEL_CONFIG_PATH.to_string(), model_config(&fleet.models));
     }

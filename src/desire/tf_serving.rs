@@ -5,6 +5,16 @@ use crate::load::{Fleet, Model};
 /// Where the generated model config is put inside each replica.
 pub const MODEL_CONFIG_PATH: &str = "/etc/tfs/models.config";
 
+/// Where the generated monitoring config is put inside each replica.
+pub const MONITORING_CONFIG_PATH: &str = "/etc/tfs/monitoring.config";
+/// Where replicas serve Prometheus metrics, on their REST port.
+pub const METRICS_PATH: &str = "/monitoring/prometheus/metrics";
+
+/// The monitoring config text proto.
+pub fn monitoring_config() -> String {
+    format!("prometheus_config {{\n  enable: true\n  path: \"{METRICS_PATH}\"\n}}\n")
+}
+
 /// Where a model's directory is mounted inside each replica.
 pub fn model_mount_path(model: &Model) -> String {
     format!("/models/{}", model.name)
@@ -51,6 +61,9 @@ pub fn base_args(fleet: &Fleet, memory_fraction: Option<f64>) -> Vec<String> {
         let model = &fleet.models[0];
         args.push(format!("--model_name={}", model.name));
         args.push(format!("--model_base_path={}", model_mount_path(model)));
+    }
+    if serving.monitoring {
+        args.push(format!("--monitoring_config_file={MONITORING_CONFIG_PATH}"));
     }
     if let Some(fraction) = memory_fraction {
         args.push(format!("--per_process_gpu_memory_fraction={fraction}"));

@@ -7,6 +7,7 @@ mod errors;
 use std::time::Duration;
 
 use anyhow::Result;
+use futures_util::stream::BoxStream;
 
 pub use container_spec::{ContainerSpec, PortBinding};
 pub use errors::EngineError;
@@ -55,4 +56,7 @@ pub trait Engine {
     async fn remove_container(&self, container: &str) -> Result<()>;
     async fn exec(&self, container: &str, command: &[&str]) -> Result<ExecOutput>;
     async fn logs_tail(&self, container: &str, lines: usize) -> Result<String>;
+    /// Log output of a container, chunk by chunk: the last `tail` lines (all
+    /// when None), then, with `follow`, new output until the container stops.
+    fn logs(&self, container: &str, follow: bool, tail: Option<usize>) -> BoxStream<'_, Result<String>>;
 }

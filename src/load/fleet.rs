@@ -33,6 +33,8 @@ pub struct Serving {
     pub grpc_port: u16,
     pub args: Vec<String>,
     pub env: BTreeMap<String, String>,
+    /// Whether replicas export Prometheus metrics.
+    pub monitoring: bool,
 }
 
 /// A model, with its host directory made absolute.

@@ -76,6 +76,11 @@ pub struct ServingSection {
     /// Extra environment variables.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Prometheus metrics at /monitoring/prometheus/metrics on the REST port,
+    /// which `tfs status` reads for request counts (default true).
+    #[serde(default)]
+    #[schemars(with = "bool", extend("default" = true))]
+    pub monitoring: Option<bool>,
 }
 
 /// `pull`: when images are pulled: `always`, `missing` (only images not on the host; the default) or `never`.

@@ -106,5 +106,6 @@ fn check_serving(
         grpc_port: grpc_port?,
         args: section.args.clone(),
         env: section.env.clone(),
+        monitoring: section.monitoring.unwrap_or(true),
     })
 }

@@ -15,6 +15,9 @@ pub struct Container {
     /// Network name → the container's address on it.
     pub networks: BTreeMap<String, String>,
     pub device_ids: Vec<String>,
+    /// When the container last started (RFC 3339), for uptime.
+    #[serde(default)]
+    pub started_at: Option<String>,
 }
 
 /// Docker's `State.Status` and exit code.

@@ -15,6 +15,7 @@ use bollard::query_parameters::{
     ListContainersOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
     StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
 };
+use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 
 use super::{ContainerSpec, Engine, ExecOutput, PullProgress};
@@ -335,5 +336,15 @@ impl Engine for Docker {
             }
         }
         Ok(text)
+    }
+
+    fn logs(&self, container: &str, follow: bool, tail: Option<usize>) -> BoxStream<'_, Result<String>> {
+        let tail = tail.map_or_else(|| "all".to_string(), |lines| lines.to_string());
+        let options = LogsOptionsBuilder::new().stdout(true).stderr(true).follow(follow).tail(&tail).build();
+        let name = container.to_string();
+        self.client
+            .logs(container, Some(options))
+            .map(move |chunk| chunk.map(|chunk| chunk.to_string()).map_err(wrap).with_context(|| format!("reading logs of {name}")))
+            .boxed()
     }
 }

@@ -1,0 +1,152 @@
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::{Duration, SystemTime};
+
+use futures_util::future::join_all;
+
+use super::{BalancerStatus, FleetStatus, GpuStatus, ModelStatus, ReplicaStatus};
+use crate::desire::{labels, BalancerContainer, ReplicaSpec, MONITORING_CONFIG_PATH};
+use crate::discover::gpu_usage;
+use crate::engine::Engine;
+use crate::observe::{Container, Observed};
+use crate::verify::{probe, requests_served};
+
+/// Asks every replica and the balancer how they are.
+pub async fn gather(engine: &impl Engine, fleet: &str, observed: &Observed) -> FleetStatus {
+    let usage = gpu_usage();
+    let network = crate::desire::network_name(fleet);
+    let replicas = join_all(
+        observed
+            .replicas
+            .iter()
+            .map(|container| replica(engine, container, &network, &usage)),
+    )
+    .await;
+    let models: Vec<String> = replicas
+        .first()
+        .map(|r: &ReplicaStatus| r.models.iter().map(|m| m.name.clone()).collect())
+        .unwrap_or_default();
+    let balancer = match &observed.balancer {
+        Some(container) => Some(balancer(container, models).await),
+        None => None,
+    };
+    let healthy = !replicas.is_empty()
+        && replicas.iter().all(|r| r.available)
+        && balancer.as_ref().is_some_and(|b| b.answers);
+    FleetStatus {
+        fleet: fleet.to_string(),
+        healthy,
+        replicas,
+        balancer,
+    }
+}
+
+async fn replica(
+    engine: &impl Engine,
+    container: &Container,
+    network: &str,
+    usage: &std::collections::BTreeMap<u32, crate::discover::GpuUsage>,
+) -> ReplicaStatus {
+    let spec = ReplicaSpec::from_labels(&container.name, 1, &container.labels);
+    let mut status = ReplicaStatus {
+        name: container.name.clone(),
+        slot: container
+            .labels
+            .get(labels::SLOT)
+            .cloned()
+            .unwrap_or_default(),
+        gpu: spec
+            .as_ref()
+            .and_then(|s| s.gpu.as_ref())
+            .map(|gpu| GpuStatus {
+                index: gpu.index,
+                device_id: gpu.device_id.clone(),
+                usage: gpu.index.and_then(|index| usage.get(&index).cloned()),
+            }),
+        container_state: container.state.status.clone(),
+        uptime_seconds: container
+            .state
+            .is_running()
+            .then(|| uptime(container.started_at.as_deref()))
+            .flatten(),
+        models: Vec::new(),
+        requests: None,
+        available: false,
+        problem: None,
+    };
+    let Some(spec) = spec else {
+        status.problem = Some("its tfs.spec label cannot be read".to_string());
+        return status;
+    };
+    match probe(engine, &spec, network).await {
+        Ok(health) => {
+            status.available = health.available;
+            status.models = health
+                .models
+                .into_iter()
+                .map(|(name, versions)| ModelStatus { name, versions })
+                .collect();
+        }
+        Err(error) => status.problem = Some(error.to_string()),
+    }
+    let monitored = spec.config.files.contains_key(MONITORING_CONFIG_PATH);
+    let ip = container
+        .networks
+        .get(network)
+        .and_then(|ip| ip.parse::<IpAddr>().ok());
+    if let (true, Some(ip), true) = (monitored, ip, container.state.is_running()) {
+        status.requests = requests_served(SocketAddr::new(ip, spec.config.rest_port))
+            .await
+            .ok();
+    }
+    status
+}
+
+async fn balancer(container: &Container, models: Vec<String>) -> BalancerStatus {
+    let spec: Option<BalancerContainer> = container
+        .labels
+        .get(labels::SPEC)
+        .and_then(|text| serde_json::from_str(text).ok());
+    let rest = spec.as_ref().map(|s| s.rest);
+    let answers = match rest {
+        Some(address) if container.state.is_running() => healthz(reachable(address)).await,
+        _ => false,
+    };
+    BalancerStatus {
+        name: container.name.clone(),
+        container_state: container.state.status.clone(),
+        answers,
+        rest: rest.map(|a| a.to_string()).unwrap_or_default(),
+        grpc: spec.and_then(|s| s.grpc).map(|a| a.to_string()),
+        models,
+    }
+}
+
+/// A wildcard bind address is reached through loopback.
+fn reachable(address: SocketAddr) -> SocketAddr {
+    match address.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), address.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), address.port())
+        }
+        _ => address,
+    }
+}
+
+async fn healthz(address: SocketAddr) -> bool {
+    matches!(
+        crate::verify::get(address, "/healthz", Duration::from_secs(2)).await,
+        Ok((200, _))
+    )
+}
+
+fn uptime(started_at: Option<&str>) -> Option<u64> {
+    // Docker writes nanoseconds; whole seconds are enough for an uptime.
+    let seconds = started_at?.split('.').next()?.trim_end_matches('Z');
+    let started = humantime::parse_rfc3339_weak(seconds).ok()?;
+    SystemTime::now()
+        .duration_since(started)
+        .ok()
+        .map(|d| d.as_secs())
+}
