@@ -7,8 +7,16 @@ use crate::render::plan_text::gpu_text;
 pub fn endpoints(desired: &Desired) -> String {
     let container = &desired.balancer.container;
     let mut text = String::from("Endpoints:");
-    for model in desired.replicas.first().map(|r| r.config.models.as_slice()).unwrap_or_default() {
-        text.push_str(&format!("\n  REST  http://{}/v1/models/{}", container.rest, model.name));
+    for model in desired
+        .replicas
+        .first()
+        .map(|r| r.config.models.as_slice())
+        .unwrap_or_default()
+    {
+        text.push_str(&format!(
+            "\n  REST  http://{}/v1/models/{}",
+            container.rest, model.name
+        ));
     }
     if let Some(grpc) = container.grpc {
         text.push_str(&format!("\n  gRPC  {grpc}"));
