@@ -4,6 +4,7 @@ mod apply;
 mod completions;
 mod confirm;
 mod destroy;
+mod export;
 mod force_unlock;
 mod gpus;
 mod init;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Show the logs of one replica, or of all prefixed by replica name.
     #[command(after_help = "Examples:\n  tfs logs --follow\n  tfs logs gpu2 --tail 50")]
     Logs(LogsArgs),
+    /// Write the fleet in another tool's format.
+    #[command(subcommand)]
+    Export(ExportFormat),
     /// Remove a fleet's lock left behind by a process that is gone.
     #[command(after_help = "Example:\n  tfs force-unlock -f fleet.toml")]
     ForceUnlock(FileArgs),
@@ -73,6 +77,24 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// docker-compose.yml, nginx.conf and config files equivalent to the fleet.
+    #[command(
+        after_help = "Example:\n  tfs export compose --out compose/ && docker-compose -f compose/docker-compose.yml up -d"
+    )]
+    Compose(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub file: FileArgs,
+    /// The directory to write into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +206,7 @@ pub fn main() -> ExitCode {
             Command::Destroy(args) => destroy::run(&args, &printer).await,
             Command::Status(args) => status::run(&args, &printer).await,
             Command::Logs(args) => logs::run(&args, &printer).await,
+            Command::Export(ExportFormat::Compose(args)) => export::run(&args, &printer),
             Command::ForceUnlock(args) => force_unlock::run(&args, &printer),
         }
     });
