@@ -58,5 +58,10 @@ pub trait Engine {
     async fn logs_tail(&self, container: &str, lines: usize) -> Result<String>;
     /// Log output of a container, chunk by chunk: the last `tail` lines (all
     /// when None), then, with `follow`, new output until the container stops.
-    fn logs(&self, container: &str, follow: bool, tail: Option<usize>) -> BoxStream<'_, Result<String>>;
+    fn logs(
+        &self,
+        container: &str,
+        follow: bool,
+        tail: Option<usize>,
+    ) -> BoxStream<'_, Result<String>>;
 }

@@ -113,7 +113,10 @@ pub fn container(inspect: ContainerInspectResponse) -> Container {
             .unwrap_or_default()
             .into_iter()
             .collect::<BTreeMap<_, _>>(),
-        started_at: state.started_at.clone().filter(|at| !at.starts_with("0001-")),
+        started_at: state
+            .started_at
+            .clone()
+            .filter(|at| !at.starts_with("0001-")),
         state: ContainerState {
             status: state
                 .status

@@ -3,20 +3,21 @@
 mod archive;
 mod connect;
 mod convert;
+mod images;
+mod process;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::models::NetworkCreateRequest;
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, CreateImageOptionsBuilder, DownloadFromContainerOptionsBuilder,
-    ListContainersOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
-    StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+    CreateContainerOptionsBuilder, DownloadFromContainerOptionsBuilder,
+    ListContainersOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
+    UploadToContainerOptionsBuilder,
 };
 use futures_util::stream::BoxStream;
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
 
 use super::{ContainerSpec, Engine, ExecOutput, PullProgress};
 use crate::observe::{Container, Network};
@@ -194,40 +195,11 @@ impl Engine for Docker {
     }
 
     async fn image_present(&self, image: &str) -> Result<bool> {
-        match self.client.inspect_image(image).await {
-            Ok(_) => Ok(true),
-            Err(error) if is_not_found(&error) => Ok(false),
-            Err(error) => Err(wrap(error)).with_context(|| format!("inspecting image {image}")),
-        }
+        self.has_image(image).await
     }
 
     async fn pull(&self, image: &str, progress: &dyn PullProgress) -> Result<()> {
-        let options = CreateImageOptionsBuilder::new().from_image(image).build();
-        let mut stream = self.client.create_image(Some(options), None, None);
-        while let Some(item) = stream.next().await {
-            let info = item
-                .map_err(wrap)
-                .with_context(|| format!("pulling {image}"))?;
-            if let Some(detail) = info.error_detail {
-                anyhow::bail!("pulling {image}: {}", detail.message.unwrap_or_default());
-            }
-            let (current, total) = info
-                .progress_detail
-                .map(|detail| {
-                    (
-                        detail.current.unwrap_or(0).max(0) as u64,
-                        detail.total.unwrap_or(0).max(0) as u64,
-                    )
-                })
-                .unwrap_or((0, 0));
-            progress.layer(
-                info.id.as_deref().unwrap_or(""),
-                info.status.as_deref().unwrap_or(""),
-                current,
-                total,
-            );
-        }
-        Ok(())
+        self.pull_image(image, progress).await
     }
 
     async fn create_container(&self, spec: &ContainerSpec) -> Result<String> {
@@ -278,73 +250,19 @@ impl Engine for Docker {
     }
 
     async fn exec(&self, container: &str, command: &[&str]) -> Result<ExecOutput> {
-        let options = CreateExecOptions {
-            cmd: Some(command.iter().map(|part| part.to_string()).collect()),
-            attach_stdout: Some(true),
-            attach_stderr: Some(true),
-            ..Default::default()
-        };
-        let context = || format!("running `{}` in {container}", command.join(" "));
-        let created = self
-            .client
-            .create_exec(container, options)
-            .await
-            .map_err(wrap)
-            .with_context(context)?;
-        let mut output = String::new();
-        if let StartExecResults::Attached {
-            output: mut stream, ..
-        } = self
-            .client
-            .start_exec(&created.id, None)
-            .await
-            .map_err(wrap)
-            .with_context(context)?
-        {
-            while let Some(chunk) = stream.next().await {
-                output.push_str(&chunk.map_err(wrap).with_context(context)?.to_string());
-            }
-        }
-        let inspect = self
-            .client
-            .inspect_exec(&created.id)
-            .await
-            .map_err(wrap)
-            .with_context(context)?;
-        Ok(ExecOutput {
-            exit_code: inspect.exit_code.unwrap_or(-1),
-            output,
-        })
+        self.run_exec(container, command).await
     }
 
     async fn logs_tail(&self, container: &str, lines: usize) -> Result<String> {
-        let tail = lines.to_string();
-        let options = LogsOptionsBuilder::new()
-            .stdout(true)
-            .stderr(true)
-            .tail(&tail)
-            .build();
-        let mut stream = self.client.logs(container, Some(options));
-        let mut text = String::new();
-        while let Some(chunk) = stream.next().await {
-            match chunk {
-                Ok(chunk) => text.push_str(&chunk.to_string()),
-                Err(error) if is_not_found(&error) => break,
-                Err(error) => {
-                    return Err(wrap(error)).with_context(|| format!("reading logs of {container}"))
-                }
-            }
-        }
-        Ok(text)
+        self.tail_logs(container, lines).await
     }
 
-    fn logs(&self, container: &str, follow: bool, tail: Option<usize>) -> BoxStream<'_, Result<String>> {
-        let tail = tail.map_or_else(|| "all".to_string(), |lines| lines.to_string());
-        let options = LogsOptionsBuilder::new().stdout(true).stderr(true).follow(follow).tail(&tail).build();
-        let name = container.to_string();
-        self.client
-            .logs(container, Some(options))
-            .map(move |chunk| chunk.map(|chunk| chunk.to_string()).map_err(wrap).with_context(|| format!("reading logs of {name}")))
-            .boxed()
+    fn logs(
+        &self,
+        container: &str,
+        follow: bool,
+        tail: Option<usize>,
+    ) -> BoxStream<'_, Result<String>> {
+        self.stream_logs(container, follow, tail)
     }
 }

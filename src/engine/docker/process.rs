@@ -1,0 +1,98 @@
+//! Commands and logs of containers.
+
+use anyhow::{Context, Result};
+use bollard::exec::{CreateExecOptions, StartExecResults};
+use bollard::query_parameters::LogsOptionsBuilder;
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
+
+use super::{is_not_found, wrap, Docker};
+use crate::engine::ExecOutput;
+
+impl Docker {
+    pub(super) async fn run_exec(&self, container: &str, command: &[&str]) -> Result<ExecOutput> {
+        let options = CreateExecOptions {
+            cmd: Some(command.iter().map(|part| part.to_string()).collect()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            ..Default::default()
+        };
+        let context = || format!("running `{}` in {container}", command.join(" "));
+        let created = self
+            .client
+            .create_exec(container, options)
+            .await
+            .map_err(wrap)
+            .with_context(context)?;
+        let mut output = String::new();
+        if let StartExecResults::Attached {
+            output: mut stream, ..
+        } = self
+            .client
+            .start_exec(&created.id, None)
+            .await
+            .map_err(wrap)
+            .with_context(context)?
+        {
+            while let Some(chunk) = stream.next().await {
+                output.push_str(&chunk.map_err(wrap).with_context(context)?.to_string());
+            }
+        }
+        let inspect = self
+            .client
+            .inspect_exec(&created.id)
+            .await
+            .map_err(wrap)
+            .with_context(context)?;
+        Ok(ExecOutput {
+            exit_code: inspect.exit_code.unwrap_or(-1),
+            output,
+        })
+    }
+
+    pub(super) async fn tail_logs(&self, container: &str, lines: usize) -> Result<String> {
+        let tail = lines.to_string();
+        let options = LogsOptionsBuilder::new()
+            .stdout(true)
+            .stderr(true)
+            .tail(&tail)
+            .build();
+        let mut stream = self.client.logs(container, Some(options));
+        let mut text = String::new();
+        while let Some(chunk) = stream.next().await {
+            match chunk {
+                Ok(chunk) => text.push_str(&chunk.to_string()),
+                Err(error) if is_not_found(&error) => break,
+                Err(error) => {
+                    return Err(wrap(error)).with_context(|| format!("reading logs of {container}"))
+                }
+            }
+        }
+        Ok(text)
+    }
+
+    pub(super) fn stream_logs(
+        &self,
+        container: &str,
+        follow: bool,
+        tail: Option<usize>,
+    ) -> BoxStream<'_, Result<String>> {
+        let tail = tail.map_or_else(|| "all".to_string(), |lines| lines.to_string());
+        let options = LogsOptionsBuilder::new()
+            .stdout(true)
+            .stderr(true)
+            .follow(follow)
+            .tail(&tail)
+            .build();
+        let name = container.to_string();
+        self.client
+            .logs(container, Some(options))
+            .map(move |chunk| {
+                chunk
+                    .map(|chunk| chunk.to_string())
+                    .map_err(wrap)
+                    .with_context(|| format!("reading logs of {name}"))
+            })
+            .boxed()
+    }
+}
