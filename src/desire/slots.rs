@@ -1,6 +1,6 @@
 //! Placement resolved against the GPU inventory: the list of slots.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::discover::{Gpu, Inventory};
@@ -85,37 +85,54 @@ fn bindings(
     let gpus = match inventory {
         Inventory::Found { gpus, .. } => gpus,
         Inventory::Unavailable { attempts } => {
-            let tried = attempts.join("; ");
+            let tried: String = attempts
+                .iter()
+                .map(|attempt| format!("\n  tried {attempt}"))
+                .collect();
             return match &placement.selection {
                 GpuChoice::List(list) => {
                     let bindings = list.iter().map(|reference| match reference {
                         GpuReference::Index(index) => GpuBinding { index: Some(*index as u32), uuid: None, device_id: index.to_string() },
                         GpuReference::Uuid(uuid) => GpuBinding { index: None, uuid: Some(uuid.clone()), device_id: uuid.clone() },
                     });
-                    let warning = format!("no GPU inventory ({tried}); trusting the GPUs listed in fleet.toml as written");
+                    let warning = format!("no GPU inventory; trusting the GPUs listed in fleet.toml as written{tried}");
                     Ok((bindings.collect(), vec![warning]))
                 }
-                _ => bail!(
-                    "cannot discover GPUs for `gpus = {}`: tried {tried}\nhint: list GPUs explicitly, e.g. `gpus = [0, 1]`, or use `gpus = \"none\"` with `replicas = N` for CPU mode",
-                    placement.selection
-                ),
+                _ => Err(located(
+                    fleet,
+                    placement,
+                    format!("cannot discover GPUs for `gpus = {}`{tried}", placement.selection),
+                    "list GPUs explicitly, e.g. `gpus = [0, 1]`, or use `gpus = \"none\"` with `replicas = N` for CPU mode".to_string(),
+                )),
             };
         }
     };
     let found = || {
         gpus.iter()
-            .map(|gpu| format!("  {}  {}  {}", gpu.index, gpu.uuid, gpu.name))
-            .collect::<Vec<_>>()
-            .join("\n")
+            .map(|gpu| format!("\n      {}  {}  {}", gpu.index, gpu.uuid, gpu.name))
+            .collect::<String>()
     };
     match &placement.selection {
-        GpuChoice::All if gpus.is_empty() => bail!("`gpus = \"all\"` but no GPU was found\nhint: use `gpus = \"none\"` with `replicas = N` for CPU mode"),
+        GpuChoice::All if gpus.is_empty() => Err(located(
+            fleet,
+            placement,
+            "`gpus = \"all\"` but no GPU was found".to_string(),
+            "use `gpus = \"none\"` with `replicas = N` for CPU mode".to_string(),
+        )),
         GpuChoice::All => Ok((gpus.iter().map(bind).collect(), Vec::new())),
         GpuChoice::First(count) if *count as usize > gpus.len() => {
-            let diagnostic = Diagnostic::at(&fleet.source, placement.span.clone(), format!("`gpus = {count}` but this host has {} GPUs", gpus.len()));
-            bail!("{}", diagnostic.with_hint(format!("GPUs found:\n{}", found())))
+            let message = format!("`gpus = {count}` but this host has {} GPUs", gpus.len());
+            Err(located(
+                fleet,
+                placement,
+                message,
+                format!("GPUs found:{}", found()),
+            ))
         }
-        GpuChoice::First(count) => Ok((gpus.iter().take(*count as usize).map(bind).collect(), Vec::new())),
+        GpuChoice::First(count) => Ok((
+            gpus.iter().take(*count as usize).map(bind).collect(),
+            Vec::new(),
+        )),
         GpuChoice::List(list) => {
             let mut bindings = Vec::new();
             for reference in list {
@@ -126,12 +143,35 @@ fn bindings(
                 match gpu {
                     Some(gpu) => bindings.push(bind(gpu)),
                     None => {
-                        let diagnostic = Diagnostic::at(&fleet.source, placement.span.clone(), format!("GPU {reference} is not on this host"));
-                        bail!("{}", diagnostic.with_hint(format!("GPUs found:\n{}", found())))
+                        let message = format!("GPU {reference} is not on this host");
+                        return Err(located(
+                            fleet,
+                            placement,
+                            message,
+                            format!("GPUs found:{}", found()),
+                        ));
                     }
                 }
             }
             Ok((bindings, Vec::new()))
         }
+    }
+}
+
+/// An error at `gpus` in fleet.toml when it is written there; `gpus` left
+/// out (the default "all") has no place to point at.
+fn located(
+    fleet: &Fleet,
+    placement: &GpuPlacement,
+    message: String,
+    hint: String,
+) -> anyhow::Error {
+    if placement.span.is_empty() {
+        anyhow::anyhow!("{message}\nhint: {hint}")
+    } else {
+        anyhow::anyhow!(
+            "{}",
+            Diagnostic::at(&fleet.source, placement.span.clone(), message).with_hint(hint)
+        )
     }
 }
