@@ -16,5 +16,5 @@ pub mod printer;
 pub mod progress;
 pub mod reconcile;
 pub mod render;
-pub mod verify;
 pub mod status;
+pub mod verify;

@@ -53,7 +53,10 @@ pub fn replica_differences(
             .collect();
         reasons.push(format!("env changed: {}", list_change(&before, &after)));
     }
-    if previous.mounts != desired.mounts || previous.files != desired.files || previous.models != desired.models {
+    if previous.mounts != desired.mounts
+        || previous.files != desired.files
+        || previous.models != desired.models
+    {
         reasons.push("models changed".to_string());
     }
     if previous.device_id != desired.device_id {
