@@ -161,21 +161,15 @@ fn gpus_after_balancer_restart(fleet: &TestFleet, predicts: usize) -> BTreeSet<S
         .collect()
 }
 
-/// Killed after a take-out config was moved in but not loaded, then
-/// fleet.toml goes back to what runs: the next apply must leave nginx.conf
-/// as what nginx serves, or a restart of the balancer loses a replica.
-#[test]
-fn killed_between_moving_and_loading_the_conf_then_fleet_toml_reverted() {
-    let fleet = new_fleet("kill-revert");
+/// Applies GPUs 0 and 1, kills the apply towards (`gpus`, `args`) once its
+/// config is moved in but not loaded, then goes back: the next apply must
+/// leave nginx.conf what nginx serves, valid, and whole after a restart.
+fn killed_at_conf_moved_then_reverted(label: &str, gpus: &str, args: &str) {
+    let fleet = new_fleet(label);
     let from = toml(&fleet, "[0, 1]", "", "least_conn");
     fleet.write_raw(&from);
     fleet.tfs(APPLY).ok();
-    fleet.write_raw(&toml(
-        &fleet,
-        "[0, 1]",
-        "\"--stub_latency_ms=1\"",
-        "least_conn",
-    ));
+    fleet.write_raw(&toml(&fleet, gpus, args, "least_conn"));
     drop(fleet.spawn_paused(APPLY, "conf-moved"));
     fleet.write_raw(&from);
     converges(&fleet, &[0, 1]);
@@ -185,6 +179,19 @@ fn killed_between_moving_and_loading_the_conf_then_fleet_toml_reverted() {
         ["0", "1"].map(String::from).into(),
         "after a restart the balancer serves a stale nginx.conf, though plan says no changes"
     );
+}
+
+/// Killed while a rollout's first take-out config is moved in, then reverted.
+#[test]
+fn killed_between_moving_and_loading_a_take_out_then_fleet_toml_reverted() {
+    killed_at_conf_moved_then_reverted("kill-revert", "[0, 1]", "\"--stub_latency_ms=1\"");
+}
+
+/// Killed while the config with a new GPU 2 is moved in, then reverted to
+/// GPUs 0 and 1: the config on disk must not name the removed replica.
+#[test]
+fn killed_between_moving_and_loading_an_added_replica_then_fleet_toml_reverted() {
+    killed_at_conf_moved_then_reverted("kill-revert-add", "[0, 1, 2]", "");
 }
 
 /// Killed right after a slow-loading new replica started: the next apply

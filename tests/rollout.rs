@@ -224,3 +224,57 @@ fn balancer_only_changes_reload_and_restart_nothing() {
     );
     assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
 }
+
+/// The old balancer serves until it is swapped at the end: the replicas
+/// behind it must still roll slot by slot, so that the only failures are the
+/// refused connections of the swap itself, never an answer from nginx with
+/// no replica left to serve.
+#[test]
+fn replicas_roll_in_waves_while_a_replaced_balancer_still_serves() {
+    let fleet = TestFleet::new("roll-swap");
+    let nginx = format!("tfs-nginx:{}", fleet.name);
+    assert!(docker(&["tag", NGINX_IMAGE, &nginx]).status.success());
+    let image = format!("image = \"{STUB_IMAGE}\"");
+    fleet.write_raw(&toml(&fleet, &image, "[0, 1, 2]", "", ""));
+    fleet.apply().ok();
+
+    let traffic = Load::start(fleet.rest_port, 3);
+    traffic.wait_for(30, Duration::from_secs(20));
+    let slow = format!("{image}\nargs = [\"--stub_load_delay_ms=2000\"]");
+    let text = toml(&fleet, &slow, "[0, 1, 2]", "", "");
+    fleet.write_raw(&text.replace(&format!("\"{NGINX_IMAGE}\""), &format!("\"{nginx}\"")));
+    let apply = fleet.apply();
+    traffic.wait_for(traffic.total() + 30, Duration::from_secs(20));
+    let report = traffic.stop();
+    docker(&["rmi", &nginx]);
+    let apply = apply.ok();
+    assert!(
+        report.statuses.is_empty(),
+        "answers with an error status {:?} (of {} requests); first failures:\n{}\n{}",
+        report.statuses,
+        report.total,
+        report.samples.join("\n"),
+        apply.stderr
+    );
+    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+}
+
+/// Requests longer than `drain_timeout` do not hold the rollout up.
+#[test]
+fn drain_timeout_bounds_the_wait_for_in_flight_requests() {
+    let fleet = TestFleet::new("roll-drain-limit");
+    let serving = format!("image = \"{STUB_IMAGE}\"\nargs = [\"--stub_latency_ms=10000\"]");
+    let rollout = "[rollout]\ndrain_timeout = \"1s\"";
+    fleet.write_raw(&toml(&fleet, &serving, "[0, 1]", rollout, ""));
+    fleet.apply().ok();
+    let traffic = Load::start(fleet.rest_port, 4);
+    std::thread::sleep(Duration::from_secs(1));
+    let changed = format!("{serving}\nenv = {{ ROLLOUT = \"2\" }}");
+    fleet.write_raw(&toml(&fleet, &changed, "[0, 1]", rollout, ""));
+    let started = std::time::Instant::now();
+    let apply = fleet.apply();
+    let took = started.elapsed();
+    drop(traffic);
+    apply.ok();
+    assert!(took < Duration::from_secs(12), "apply took {took:?}");
+}

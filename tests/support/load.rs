@@ -8,7 +8,7 @@
 //! retry a POST. Fresh connections measure what the fleet does.
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -27,6 +27,8 @@ pub struct Report {
     pub failed: u64,
     /// The first few failures: status, body or error.
     pub samples: Vec<String>,
+    /// Failed answers by HTTP status (transport errors are not answers).
+    pub statuses: BTreeMap<u16, u64>,
     /// X-Stub-Replica values of good answers.
     pub replicas: BTreeSet<String>,
     /// X-Stub-Gpu values of good answers.
@@ -143,6 +145,7 @@ fn client(url: &str, stop: &AtomicBool, report: &Mutex<Report>, started: Instant
                 if status == 200 && body.trim() == EXPECTED {
                     Ok((replica, gpu))
                 } else {
+                    *report.lock().unwrap().statuses.entry(status).or_default() += 1;
                     let body: Vec<&str> = body.split_whitespace().collect();
                     Err(format!(
                         "HTTP {status} from {replica:?}: {}",
