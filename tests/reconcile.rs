@@ -114,6 +114,7 @@ fn converged(desired: &Desired) -> Observed {
             started_at: None,
         }),
         balancer_conf: Some(nginx::render(&desired.balancer.settings, &members)),
+        balancer_conf_unloaded: false,
         foreign_containers: Vec::new(),
         foreign_networks: Vec::new(),
     }
@@ -315,4 +316,20 @@ fn replica_of_another_fleet_is_not_ours() {
         error.to_string().contains("it belongs to fleet \"demo-2\""),
         "{error}"
     );
+}
+
+#[test]
+fn balancer_conf_moved_in_but_not_loaded_is_reloaded() {
+    let case = Case::new();
+    let desired = case.desired(FOUR_GPUS);
+    let mut observed = converged(&desired);
+    observed.balancer_conf_unloaded = true;
+    let plan = reconcile(&desired, &observed).unwrap();
+    assert_eq!(plan.steps.len(), 1);
+    let step = &plan.steps[0];
+    assert_eq!(
+        step.reasons,
+        vec!["nginx.conf on disk is not the loaded one (an apply was interrupted)".to_string()]
+    );
+    assert!(step.nginx_conf.as_ref().unwrap().unloaded);
 }

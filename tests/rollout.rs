@@ -276,5 +276,7 @@ fn drain_timeout_bounds_the_wait_for_in_flight_requests() {
     let took = started.elapsed();
     drop(traffic);
     apply.ok();
-    assert!(took < Duration::from_secs(12), "apply took {took:?}");
+    // Waiting out the 10 s requests would take at least 2 × 10 s (two waves);
+    // the bound leaves room for a loaded machine.
+    assert!(took < Duration::from_secs(18), "apply took {took:?}");
 }

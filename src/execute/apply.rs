@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use anyhow::Result;
+use futures_util::future::join_all;
 
 use super::checkpoint::{checkpoint, NETWORK_CREATED};
 use super::executor::{members, Executor};
@@ -15,7 +16,7 @@ use crate::engine::Engine;
 use crate::progress::Reporter;
 use crate::reconcile::{Action, Kind, Plan, Step, Summary};
 use crate::render::nginx;
-use crate::verify::ReplicaHealth;
+use crate::verify::{probe, ReplicaHealth};
 
 /// How apply runs.
 #[derive(Debug, Clone)]
@@ -66,26 +67,30 @@ pub async fn apply(
     .await?;
     options.cancel.check()?;
 
-    let changing: BTreeSet<&str> = plan
-        .steps
-        .iter()
-        .filter(|s| s.kind == Kind::Replica)
-        .map(|s| s.resource.as_str())
-        .collect();
-    let mut serving: BTreeSet<String> = desired
-        .replicas
-        .iter()
-        .map(|r| r.name.clone())
-        .filter(|n| !changing.contains(n.as_str()))
-        .collect();
-    // Replicas being replaced or removed serve until they are taken out.
-    serving.extend(
-        of(Kind::Replica, Action::Replace)
-            .chain(of(Kind::Replica, Action::Remove))
-            .map(|s| s.resource.clone()),
-    );
+    // A balancer that runs now and is not being recreated carries traffic
+    // throughout; one being replaced carries it until it is swapped at the end.
+    let balancer_live = match balancer_step {
+        None => true,
+        Some(step) => match step.action {
+            Action::Create => false,
+            Action::Replace => step
+                .nginx_conf
+                .as_ref()
+                .is_some_and(|c| c.running.is_some()),
+            _ => true,
+        },
+    };
+    let serving = if balancer_live {
+        serving_now(engine, plan).await
+    } else {
+        BTreeSet::new()
+    };
     let installed = match balancer_step {
-        Some(step) => step.nginx_conf.as_ref().and_then(|c| c.running.clone()),
+        Some(step) => step
+            .nginx_conf
+            .as_ref()
+            .filter(|c| !c.unloaded)
+            .and_then(|c| c.running.clone()),
         None => Some(nginx::render(
             &desired.balancer.settings,
             &members(
@@ -101,7 +106,7 @@ pub async fn apply(
         options,
         serving,
         installed,
-        balancer_live: !balancer_recreated,
+        balancer_live,
     };
 
     for step in of(Kind::Replica, Action::Remove) {
@@ -125,6 +130,42 @@ pub async fn apply(
         executor.recreate_balancer(step).await?;
     }
     executor.finish(plan).await
+}
+
+/// The replicas that may stay in the upstream while apply works: those that
+/// keep running (unchanged, or until their replacement's turn) and answer
+/// AVAILABLE now. Anything else is left out from the first reload on.
+async fn serving_now(engine: &impl Engine, plan: &Plan) -> BTreeSet<String> {
+    let desired = &plan.desired;
+    let network = &desired.network.name;
+    let changing: BTreeSet<&str> = plan
+        .steps
+        .iter()
+        .filter(|s| s.kind == Kind::Replica)
+        .map(|s| s.resource.as_str())
+        .collect();
+    let unchanged = desired
+        .replicas
+        .iter()
+        .filter(|r| !changing.contains(r.name.as_str()));
+    let replaced = plan
+        .steps
+        .iter()
+        .filter(|s| s.kind == Kind::Replica && s.action == Action::Replace)
+        .filter_map(|s| s.previous.as_ref());
+    let candidates: Vec<&ReplicaSpec> = unchanged.chain(replaced).collect();
+    let probes = join_all(
+        candidates
+            .iter()
+            .map(|replica| probe(engine, replica, network)),
+    )
+    .await;
+    candidates
+        .iter()
+        .zip(probes)
+        .filter(|(_, health)| health.as_ref().is_ok_and(|h| h.available))
+        .map(|(replica, _)| replica.name.clone())
+        .collect()
 }
 
 /// The images the plan's creations need.

@@ -46,6 +46,8 @@ pub async fn observe(engine: &impl Engine, fleet: &str) -> Result<Observed> {
     if let Some(balancer) = &observed.balancer {
         if balancer.state.is_running() {
             observed.balancer_conf = engine.read_file(&balancer.name, LOADED_CONF_PATH).await?;
+            let on_disk = engine.read_file(&balancer.name, NGINX_CONF_PATH).await?;
+            observed.balancer_conf_unloaded = on_disk != observed.balancer_conf;
         }
     }
     Ok(observed)

@@ -12,6 +12,10 @@ pub struct Observed {
     pub balancer: Option<Container>,
     /// The running balancer's nginx.conf, when it could be read.
     pub balancer_conf: Option<String>,
+    /// The nginx.conf on disk is not the one nginx loaded: an apply was
+    /// interrupted between moving a config in and reloading it.
+    #[serde(default)]
+    pub balancer_conf_unloaded: bool,
     /// Containers named like the fleet's but not labelled as its own.
     pub foreign_containers: Vec<Container>,
     /// Networks named like the fleet's but not labelled as its own.
@@ -31,6 +35,7 @@ impl Observed {
                 .as_ref()
                 .map(|c| (&c.id, &c.labels, &c.state.status)),
             &self.balancer_conf,
+            self.balancer_conf_unloaded,
             self.foreign_containers
                 .iter()
                 .map(|c| &c.id)

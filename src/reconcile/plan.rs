@@ -50,6 +50,10 @@ pub struct ConfChange {
     pub desired: String,
     /// The replicas the desired upstream lists.
     pub upstream: Vec<String>,
+    /// nginx.conf on disk differs from `running`, the config nginx loaded:
+    /// the desired one must be written and reloaded even when it equals `running`.
+    #[serde(default)]
+    pub unloaded: bool,
 }
 
 /// The steps for one fleet, and what they were computed from.

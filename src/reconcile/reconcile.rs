@@ -185,6 +185,7 @@ fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {
             running: running.cloned(),
             desired: conf.clone(),
             upstream: upstream.clone(),
+            unloaded: observed.balancer_conf_unloaded,
         })
     };
     let Some(container) = &observed.balancer else {
@@ -206,10 +207,14 @@ fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {
         replacement.nginx_conf = change(observed.balancer_conf.as_ref());
         return Some(replacement);
     }
-    if observed.balancer_conf.as_deref() == Some(conf.as_str()) {
+    if observed.balancer_conf.as_deref() == Some(conf.as_str()) && !observed.balancer_conf_unloaded
+    {
         return None;
     }
     let reason = match &observed.balancer_conf {
+        _ if observed.balancer_conf_unloaded => {
+            "nginx.conf on disk is not the loaded one (an apply was interrupted)".to_string()
+        }
         None => "nginx.conf is missing".to_string(),
         Some(running) => match upstream_change(running, &conf) {
             Some(members) => format!("upstream changed: {members}"),
