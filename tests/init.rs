@@ -124,3 +124,17 @@ fn version_and_help_examples() {
         );
     }
 }
+
+#[test]
+fn usage_errors_exit_1_not_2() {
+    let output = Test::new().args(&["plan", "--no-such-flag"]).run();
+    assert_eq!(
+        output.status, 1,
+        "2 is reserved for `plan --detailed-exitcode`"
+    );
+    assert!(
+        output.stderr.contains("unexpected argument"),
+        "{}",
+        output.stderr
+    );
+}

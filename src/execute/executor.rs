@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 use futures_util::future::join_all;
 
 use super::balancer::{drain, install_conf, start_balancer};
@@ -14,7 +14,7 @@ use crate::engine::Engine;
 use crate::progress::Reporter;
 use crate::reconcile::{Action, Plan, Step};
 use crate::render::nginx::{self, Member};
-use crate::verify::{probe, ReplicaHealth};
+use crate::verify::wait_available;
 
 pub struct Executor<'a, E: Engine> {
     pub engine: &'a E,
@@ -140,31 +140,38 @@ impl<E: Engine> Executor<'_, E> {
         Ok(())
     }
 
-    /// Probes every replica, serves exactly the AVAILABLE ones, and reports.
+    /// Waits for every replica to be AVAILABLE (an unchanged one may still be
+    /// loading, after an interrupted apply), serves exactly those that are,
+    /// and fails naming the others.
     pub async fn finish(mut self, plan: &Plan) -> Result<Outcome> {
         let network = &self.desired.network.name;
-        let probes = join_all(
-            self.desired
-                .replicas
-                .iter()
-                .map(|replica| probe(self.engine, replica, network)),
-        )
+        let (engine, options) = (self.engine, self.options);
+        let waits = join_all(self.desired.replicas.iter().map(|replica| async move {
+            match wait_available(engine, replica, network, options.timeout, &options.cancel).await {
+                Ok(health) => Ok(health),
+                Err(error) => Err(format!(
+                    "{error:#}{}",
+                    last_logs(engine, &replica.name).await
+                )),
+            }
+        }))
         .await;
         let mut health = Vec::new();
+        let mut failures = Vec::new();
         self.serving.clear();
-        for (replica, result) in self.desired.replicas.iter().zip(probes) {
-            let report = result.unwrap_or_else(|error| ReplicaHealth {
-                name: replica.name.clone(),
-                container_state: error.to_string(),
-                models: Vec::new(),
-                available: false,
-            });
-            if report.available {
-                self.serving.insert(replica.name.clone());
+        for (replica, result) in self.desired.replicas.iter().zip(waits) {
+            match result {
+                Ok(report) => {
+                    self.serving.insert(replica.name.clone());
+                    health.push(report);
+                }
+                Err(failure) => failures.push(failure),
             }
-            health.push(report);
         }
         self.publish().await?;
+        if !failures.is_empty() {
+            bail!("{}", failures.join("\n\n"));
+        }
         Ok(Outcome {
             summary: plan.summary(),
             health,

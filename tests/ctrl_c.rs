@@ -1,0 +1,64 @@
+//! Ctrl-C during apply stops between steps, leaves no half-written config,
+//! and the next apply converges.
+
+#[path = "support/fleet.rs"]
+mod fleet;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fleet::{docker, TestFleet};
+
+#[test]
+fn ctrl_c_while_a_replica_loads_stops_the_apply_and_the_next_converges() {
+    let fleet = TestFleet::new("ctrlc");
+    fleet.write("[serving]\nimage = \"tfs-serving-stub:latest\"\npull = \"never\"\nargs = [\"--stub_load_delay_ms=8000\"]\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = [0, 1]\n");
+    let mut child = fleet
+        .command(&["apply", "--auto-approve", "--timeout", "60"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        seen.push_str(&line);
+        if line.starts_with("starting replica") {
+            break;
+        }
+        line.clear();
+    }
+    assert!(seen.contains("starting replica"), "{seen}");
+    let started = Instant::now();
+    let signal = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signal.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{seen}{rest}");
+    assert!(
+        rest.contains("interrupted: stopped between steps"),
+        "{rest}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "Ctrl-C did not stop the wait for AVAILABLE"
+    );
+    // Stopped before the balancer: nothing half-made to serve traffic.
+    assert!(
+        docker(&["inspect", &format!("{}-balancer", fleet.name)])
+            .status
+            .code()
+            != Some(0)
+    );
+
+    let apply = fleet.apply().ok();
+    assert!(apply.stdout.contains("Apply complete!"), "{}", apply.stdout);
+    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    assert_eq!(fleet.containers().len(), 3);
+}
