@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::hash::content_hash;
 use super::labels;
+use super::tf_serving::rest_api_enabled;
 use crate::load::{Fleet, Strategy};
 
 /// Ports nginx listens on inside the balancer container.
@@ -29,6 +30,8 @@ pub struct BalancerSettings {
     pub retries: u32,
     pub max_body: String,
     pub grpc: bool,
+    /// The replicas' REST port; 0 when `[serving].args` turn REST off, and
+    /// nginx.conf then has no REST upstream.
     pub rest_port: u16,
     pub grpc_port: u16,
 }
@@ -68,7 +71,11 @@ pub fn balancer(fleet: &Fleet) -> BalancerSpec {
             retries: fleet.balancer.retries,
             max_body: fleet.balancer.max_body.clone(),
             grpc: fleet.balancer.grpc.is_some(),
-            rest_port: fleet.serving.rest_port,
+            rest_port: if rest_api_enabled(&fleet.serving.args) {
+                fleet.serving.rest_port
+            } else {
+                0
+            },
             grpc_port: fleet.serving.grpc_port,
         },
         config_hash,

@@ -19,7 +19,9 @@ pub use balancer::{
 pub use hash::content_hash;
 pub use replica::{Mount, ReplicaConfig, ReplicaSpec, ServedModel};
 pub use slots::GpuBinding;
-pub use tf_serving::{METRICS_PATH, MODEL_CONFIG_PATH, MONITORING_CONFIG_PATH};
+pub use tf_serving::{
+    flag_value, rest_api_enabled, METRICS_PATH, MODEL_CONFIG_PATH, MONITORING_CONFIG_PATH,
+};
 
 use crate::discover::Inventory;
 use crate::load::{Fleet, PullPolicy};

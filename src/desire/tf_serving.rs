@@ -70,3 +70,58 @@ pub fn base_args(fleet: &Fleet, memory_fraction: Option<f64>) -> Vec<String> {
     }
     args
 }
+
+/// The value tensorflow_model_server takes for `--name`: the last of
+/// `--name=V`, `--name V`, `-name=V` or `-name V` in `args`, as gflags reads them.
+pub fn flag_value<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    let mut value = None;
+    let mut items = args.iter();
+    while let Some(arg) = items.next() {
+        let Some(body) = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-')) else {
+            continue;
+        };
+        match body.split_once('=') {
+            Some((flag, v)) if flag == name => value = Some(v),
+            None if body == name => value = items.next().map(String::as_str).or(value),
+            _ => {}
+        }
+    }
+    value
+}
+
+/// False when `args` turn TF Serving's REST API off (`--rest_api_port=0`):
+/// the replica then answers gRPC only.
+pub fn rest_api_enabled(args: &[String]) -> bool {
+    flag_value(args, "rest_api_port").is_none_or(|port| port.trim() != "0")
+}
+
+#[cfg(test)]
+mod flag_tests {
+    use super::*;
+
+    fn args(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn last_flag_wins_in_every_form() {
+        let given = args(&[
+            "--rest_api_port=8501",
+            "--port=8500",
+            "--rest_api_port",
+            "0",
+        ]);
+        assert_eq!(flag_value(&given, "rest_api_port"), Some("0"));
+        assert!(!rest_api_enabled(&given));
+        assert!(!rest_api_enabled(&args(&["-rest_api_port=0"])));
+        assert!(rest_api_enabled(&args(&[
+            "--rest_api_port=0",
+            "--rest_api_port=9"
+        ])));
+        assert!(rest_api_enabled(&args(&[
+            "--rest_api_port_x=0",
+            "--port=0"
+        ])));
+        assert!(rest_api_enabled(&[]));
+    }
+}

@@ -19,9 +19,24 @@ const MAX_FAILS: u32 = 1;
 const FAIL_TIMEOUT: &str = "5s";
 /// Idle upstream connections kept per worker: reuse saves a TCP handshake per predict.
 const KEEPALIVE: u32 = 64;
+/// Shared memory for an upstream's state, so that every worker sees every
+/// worker's connections: without it each of `worker_processes auto` balances
+/// alone, and with few requests in flight two workers pick the same idle
+/// replica (BENCHMARKS.md: 0.79 of capacity instead of 0.98 at 4 connections
+/// on a mixed fleet). 1m holds 1024 servers; 64k would not.
+const ZONE_SIZE: &str = "1m";
 /// Inference can be slow (large batches, cold GPUs): generous read/send timeouts.
 const INFERENCE_TIMEOUT: &str = "300s";
+/// gRPC clients hold one channel open for the life of the process and send
+/// every call on it; nginx's defaults (1000 requests, 75s idle) would close
+/// it with a GOAWAY that races the next call. Reloads still close it gracefully.
+const GRPC_CLIENT_REQUESTS: u32 = 1_000_000;
+const GRPC_CLIENT_IDLE: &str = "1h";
 
+/// nginx.conf for these settings and the replicas that serve. With the REST
+/// API turned off in the replicas' args (`BalancerSettings::rest_port` 0) the
+/// REST listener stays, for `/healthz`, but has no upstream: every other
+/// path answers 404 naming the gRPC endpoint instead of a 502 per request.
 pub fn render(settings: &BalancerSettings, members: &[Member]) -> String {
     let mut conf = String::new();
     let _ = writeln!(
@@ -33,8 +48,12 @@ pub fn render(settings: &BalancerSettings, members: &[Member]) -> String {
     conf.push_str("events {\n    worker_connections 4096;\n}\n\n");
     conf.push_str("http {\n    access_log off;\n    server_tokens off;\n");
     let _ = writeln!(conf, "    client_max_body_size {};\n", settings.max_body);
-    upstream(&mut conf, "tfs_rest", settings, members, settings.rest_port);
-    rest_server(&mut conf, settings);
+    if settings.rest_port == 0 {
+        rest_disabled_server(&mut conf);
+    } else {
+        upstream(&mut conf, "tfs_rest", settings, members, settings.rest_port);
+        rest_server(&mut conf, settings);
+    }
     if settings.grpc {
         conf.push('\n');
         upstream(&mut conf, "tfs_grpc", settings, members, settings.grpc_port);
@@ -51,7 +70,7 @@ fn upstream(
     members: &[Member],
     port: u16,
 ) {
-    let _ = writeln!(conf, "    upstream {name} {{");
+    let _ = writeln!(conf, "    upstream {name} {{\n        zone {name} {ZONE_SIZE};");
     match settings.strategy {
         Strategy::LeastConn => conf.push_str("        least_conn;\n"),
         Strategy::RoundRobin => {}
@@ -100,20 +119,65 @@ fn rest_server(conf: &mut String, settings: &BalancerSettings) {
     );
 }
 
+/// The REST listener of a fleet whose replicas serve gRPC only.
+fn rest_disabled_server(conf: &mut String) {
+    let _ = write!(
+        conf,
+        r#"    server {{
+        listen {REST_LISTEN_PORT} reuseport backlog=4096;
+
+        location = /healthz {{
+            default_type text/plain;
+            return 200 "ok\n";
+        }}
+
+        location / {{
+            default_type application/json;
+            return 404 '{{"error": "REST is disabled in this fleet (--rest_api_port=0): use its gRPC endpoint"}}\n';
+        }}
+    }}
+"#
+    );
+}
+
 fn grpc_server(conf: &mut String, settings: &BalancerSettings) {
     let tries = settings.retries + 1;
+    // A failed upstream connection (a replica that crashed or is being
+    // replaced) is retried on another replica as long as nothing reached
+    // the client: Predict is a pure function, so non_idempotent is safe.
+    // Errors nginx makes itself are turned into gRPC statuses (grpc-status
+    // in a trailers-only answer), so clients see UNAVAILABLE, not an HTML page.
     let _ = write!(
         conf,
         r#"    server {{
         listen {GRPC_LISTEN_PORT} http2 reuseport backlog=4096;
+        keepalive_requests {GRPC_CLIENT_REQUESTS};
+        keepalive_timeout {GRPC_CLIENT_IDLE};
 
         location / {{
             grpc_pass grpc://tfs_grpc;
+            grpc_socket_keepalive on;
             grpc_next_upstream error timeout http_502 http_503 non_idempotent;
             grpc_next_upstream_tries {tries};
             grpc_connect_timeout 2s;
             grpc_send_timeout {INFERENCE_TIMEOUT};
             grpc_read_timeout {INFERENCE_TIMEOUT};
+            error_page 502 503 504 = @grpc_unavailable;
+            error_page 413 = @grpc_too_large;
+        }}
+
+        location @grpc_unavailable {{
+            default_type application/grpc;
+            add_header grpc-status 14 always;
+            add_header grpc-message "no replica of the fleet answered" always;
+            return 204;
+        }}
+
+        location @grpc_too_large {{
+            default_type application/grpc;
+            add_header grpc-status 8 always;
+            add_header grpc-message "request larger than the balancer's max_body" always;
+            return 204;
         }}
     }}
 "#

@@ -1,5 +1,7 @@
 //! Waiting until a replica's models are AVAILABLE, asked over the fleet
 //! network at the container's own address: no backend port is published.
+//! TF Serving is asked over REST, or over gRPC when the replica's args turn
+//! REST off (`--rest_api_port=0`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -7,8 +9,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
 
+use super::grpc_status;
 use super::model_status::{is_available, model_status, VersionState};
-use crate::desire::ReplicaSpec;
+use crate::desire::{rest_api_enabled, ReplicaSpec};
 use crate::engine::Engine;
 use crate::execute::Cancel;
 
@@ -65,7 +68,13 @@ pub async fn probe(
             replica.name
         )));
     };
-    let address = SocketAddr::new(ip, replica.config.rest_port);
+    let rest = rest_api_enabled(&replica.config.args);
+    let port = if rest {
+        replica.config.rest_port
+    } else {
+        replica.config.grpc_port
+    };
+    let address = SocketAddr::new(ip, port);
     let mut health = ReplicaHealth {
         name: replica.name.clone(),
         container_state: container.state.status.clone(),
@@ -73,9 +82,12 @@ pub async fn probe(
         available: true,
     };
     for model in &replica.config.models {
-        let states = model_status(address, &model.name)
-            .await
-            .map_err(ProbeError::NoAnswer)?;
+        let states = if rest {
+            model_status(address, &model.name).await
+        } else {
+            grpc_status::model_status(address, &model.name).await
+        }
+        .map_err(ProbeError::NoAnswer)?;
         health.available &= is_available(&states, &model.versions);
         health.models.push((model.name.clone(), states));
     }

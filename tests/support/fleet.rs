@@ -75,6 +75,8 @@ impl Run {
 pub struct TestFleet {
     pub name: String,
     pub rest_port: u16,
+    /// The balancer's gRPC port on 127.0.0.1, when `with_grpc` made the fleet.
+    pub grpc_port: Option<u16>,
     pub directory: tempfile::TempDir,
     path_prepend: Option<PathBuf>,
     /// Extra environment for every tfs run (`set_env`).
@@ -96,11 +98,20 @@ impl TestFleet {
         let fleet = Self {
             name,
             rest_port: free_port(),
+            grpc_port: None,
             directory,
             path_prepend: None,
             env: Vec::new(),
         };
         fleet.model("half_plus_two", &[123]);
+        fleet
+    }
+
+    /// Like `new`, and `write` also gives the balancer a gRPC listener
+    /// (`grpc = "127.0.0.1:<free port>"`).
+    pub fn with_grpc(label: &str) -> Self {
+        let mut fleet = Self::new(label);
+        fleet.grpc_port = Some(free_port());
         fleet
     }
 
@@ -118,12 +129,15 @@ impl TestFleet {
         }
     }
 
-    /// Writes fleet.toml: `[fleet]`, the stub image, the local nginx and the fleet's port are filled in.
+    /// Writes fleet.toml: `[fleet]`, the stub image, the local nginx and the fleet's port(s) are filled in.
     pub fn write(&self, body: &str) {
-        let text = format!(
+        let mut text = format!(
             "[fleet]\nname = \"{}\"\n\n{body}\n\n[balancer]\nimage = \"{NGINX_IMAGE}\"\nrest = \"127.0.0.1:{}\"\n",
             self.name, self.rest_port
         );
+        if let Some(port) = self.grpc_port {
+            text.push_str(&format!("grpc = \"127.0.0.1:{port}\"\n"));
+        }
         std::fs::write(self.path("fleet.toml"), text).unwrap();
     }
 

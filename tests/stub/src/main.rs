@@ -1,9 +1,11 @@
 //! tfs-stub: a TensorFlow Serving stand-in for tfs's tests. It takes
 //! tensorflow_model_server's flags, tracks model versions on disk the same
-//! way, and answers the REST API with half_plus_two for every model.
+//! way, and answers the REST and gRPC APIs with half_plus_two for every model.
 
+mod app;
 mod config;
 mod flags;
+mod grpc;
 mod log;
 mod metrics;
 mod models;
@@ -59,24 +61,7 @@ async fn serve(flags: flags::Flags, config: config::ServerConfig) {
         flags.stub_never_ready,
     );
     tokio::spawn(Arc::clone(&registry).watch(flags.file_system_poll_wait_seconds));
-
-    if flags.port != 0 {
-        let grpc = bind(flags.port).await;
-        log::info(&format!(
-            "Running gRPC ModelServer at 0.0.0.0:{} ...",
-            flags.port
-        ));
-        // No gRPC yet: accept connections so the port looks open, then drop them.
-        tokio::spawn(async move {
-            loop {
-                let _ = grpc.accept().await;
-            }
-        });
-    }
-    if flags.rest_api_port == 0 {
-        std::future::pending::<()>().await;
-    }
-    let app = Arc::new(rest::App {
+    let app = Arc::new(app::App {
         registry,
         metrics: metrics::Metrics::default(),
         metrics_path: config.metrics_path,
@@ -88,13 +73,30 @@ async fn serve(flags: flags::Flags, config: config::ServerConfig) {
         fail_after: flags.stub_fail_after,
         served: AtomicU64::new(0),
     });
-    let rest = bind(flags.rest_api_port).await;
-    log::info(&format!(
-        "Exporting HTTP/REST API at:localhost:{} ...",
-        flags.rest_api_port
-    ));
-    if let Err(e) = axum::serve(rest, rest::router(app)).await {
-        fail(&e.to_string());
+
+    let mut servers = tokio::task::JoinSet::new();
+    if flags.port != 0 {
+        let listener = bind(flags.port).await;
+        log::info(&format!(
+            "Running gRPC ModelServer at 0.0.0.0:{} ...",
+            flags.port
+        ));
+        servers.spawn(grpc::serve(listener, Arc::clone(&app)));
+    }
+    if flags.rest_api_port != 0 {
+        let listener = bind(flags.rest_api_port).await;
+        log::info(&format!(
+            "Exporting HTTP/REST API at:localhost:{} ...",
+            flags.rest_api_port
+        ));
+        servers.spawn(rest::serve(listener, app));
+    }
+    // A server that stops ends the process, as a crashed TF Serving would.
+    match servers.join_next().await {
+        None => std::future::pending::<()>().await,
+        Some(Ok(Ok(()))) => fail("a server stopped"),
+        Some(Ok(Err(e))) => fail(&e),
+        Some(Err(e)) => fail(&e.to_string()),
     }
 }
 

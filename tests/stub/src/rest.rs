@@ -1,35 +1,27 @@
 //! TF Serving's REST API: model status, metadata, predict, and the
 //! Prometheus page. Every response names the replica and its GPU.
 
-use crate::metrics::{code_name, Metrics};
-use crate::models::Registry;
-use crate::{log, predict, route};
+use crate::app::App;
+use crate::metrics::code_name;
+use crate::{predict, route};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::Semaphore;
-
-pub struct App {
-    pub registry: Arc<Registry>,
-    pub metrics: Metrics,
-    pub metrics_path: Option<String>,
-    pub replica: String,
-    pub gpu: String,
-    /// Predict requests served at once, when limited.
-    pub limiter: Option<Semaphore>,
-    pub latency: Duration,
-    pub fail_after: Option<u64>,
-    pub served: AtomicU64,
-}
+use tokio::net::TcpListener;
 
 pub fn router(app: Arc<App>) -> Router {
     Router::new().fallback(handle).with_state(app)
+}
+
+/// Serves the REST API on `listener` until the process ends.
+pub async fn serve(listener: TcpListener, app: Arc<App>) -> Result<(), String> {
+    axum::serve(listener, router(app))
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn handle(State(app): State<Arc<App>>, method: Method, uri: Uri, body: Bytes) -> Response {
@@ -88,7 +80,7 @@ fn status(app: &App, t: &route::Target) -> Response {
     }
 }
 
-const METADATA: &str = include_str!("half_plus_two_model_metadata.json");
+pub const METADATA: &str = include_str!("half_plus_two_model_metadata.json");
 
 fn metadata(app: &App, t: &route::Target) -> Response {
     match app.registry.resolve(&t.model, t.version) {
@@ -113,34 +105,11 @@ async fn serve_predict(app: &App, t: &route::Target, body: &[u8]) -> Response {
     if let Err((code, msg)) = app.registry.resolve(&t.model, t.version) {
         return error(code, msg);
     }
-    let limit = app.fail_after;
-    if limit.is_some_and(|n| app.served.load(Ordering::SeqCst) >= n) {
-        // Already past --stub_fail_after: behave like a crashed server.
-        std::process::exit(1);
-    }
-    let _permit = match &app.limiter {
-        Some(s) => Some(s.acquire().await.expect("semaphore never closes")),
-        None => None,
-    };
-    if !app.latency.is_zero() {
-        tokio::time::sleep(app.latency).await;
-    }
-    let resp = match predict::respond(body) {
+    app.predict(|| match predict::respond(body) {
         Ok(v) => ok(v),
         Err(msg) => error(400, msg),
-    };
-    let served = app.served.fetch_add(1, Ordering::SeqCst) + 1;
-    if limit == Some(served) {
-        log::error(&format!(
-            "--stub_fail_after={served} reached: exiting with code 1"
-        ));
-        tokio::spawn(async {
-            // Let this last response reach its client first.
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            std::process::exit(1);
-        });
-    }
-    resp
+    })
+    .await
 }
 
 fn ok(v: Value) -> Response {
