@@ -7,16 +7,24 @@ use crate::render::plan_text::gpu_text;
 pub fn endpoints(desired: &Desired) -> String {
     let container = &desired.balancer.container;
     let mut text = String::from("Endpoints:");
-    for model in desired
+    let models = desired
         .replicas
         .first()
         .map(|r| r.config.models.as_slice())
-        .unwrap_or_default()
-    {
+        .unwrap_or_default();
+    // rest_port 0: `--rest_api_port=0` turned REST off; the listener only answers /healthz.
+    if desired.balancer.settings.rest_port == 0 {
         text.push_str(&format!(
-            "\n  REST  http://{}/v1/models/{}",
-            container.rest, model.name
+            "\n  REST  off (--rest_api_port=0); http://{}/healthz only",
+            container.rest
         ));
+    } else {
+        for model in models {
+            text.push_str(&format!(
+                "\n  REST  http://{}/v1/models/{}",
+                container.rest, model.name
+            ));
+        }
     }
     if let Some(grpc) = container.grpc {
         text.push_str(&format!("\n  gRPC  {grpc}"));

@@ -72,7 +72,8 @@ pub struct ServingSection {
     pub grpc_port: Option<Spanned<i64>>,
     /// Extra tensorflow_model_server flags, appended.
     #[serde(default)]
-    pub args: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub args: Vec<Spanned<String>>,
     /// Extra environment variables.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -152,7 +153,8 @@ pub struct OverrideSection {
     pub env: BTreeMap<String, String>,
     /// Appended after `[serving].args`.
     #[serde(default)]
-    pub args: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub args: Vec<Spanned<String>>,
 }
 
 /// `[balancer]`: the nginx container in front of the replicas.

@@ -1,5 +1,6 @@
 //! load: read fleet.toml, check it, and produce a [`Fleet`].
 
+mod args;
 mod balancer;
 mod checker;
 pub mod diagnostic;

@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
+use super::args::{check_args, ArgsPlace};
 use super::checker::Checker;
 use super::fleet::{GpuChoice, Override, Placement, Selector};
 use super::fleet_file::OverrideSection;
@@ -42,7 +43,7 @@ pub fn check_overrides(
             span,
             weight,
             env: inner.env.clone(),
-            args: inner.args.clone(),
+            args: check_args(&inner.args, ArgsPlace::Override, checker),
         });
     }
     Some(overrides)

@@ -2,6 +2,7 @@
 
 use toml::Spanned;
 
+use super::args::{check_args, check_rest_off_has_grpc, ArgsPlace};
 use super::balancer::check_balancer;
 use super::checker::Checker;
 use super::fleet::{Fleet, Placement, Serving, DEFAULT_CPU_IMAGE, DEFAULT_GPU_IMAGE};
@@ -25,6 +26,7 @@ pub fn validate(file: FleetFile, checker: &mut Checker) -> Option<Fleet> {
     let overrides = check_overrides(&file.overrides, cpu, placement.as_ref(), checker);
     let balancer = check_balancer(&file.balancer, checker);
     let rollout = check_rollout(&file.rollout, checker);
+    check_rest_off_has_grpc(&file.serving.args, file.balancer.grpc.is_some(), checker);
     if !checker.diagnostics.is_empty() {
         return None;
     }
@@ -104,7 +106,7 @@ fn check_serving(
         pull: section.pull,
         rest_port: rest_port?,
         grpc_port: grpc_port?,
-        args: section.args.clone(),
+        args: check_args(&section.args, ArgsPlace::Serving, checker),
         env: section.env.clone(),
         monitoring: section.monitoring.unwrap_or(true),
     })

@@ -1,0 +1,85 @@
+//! Checks of extra tensorflow_model_server flags: the ones tfs sets itself
+//! from other keys may not be set again through `args`, where they would
+//! silently disagree with what readiness and the balancer use.
+
+use toml::Spanned;
+
+use super::checker::Checker;
+
+/// Where a list of args is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgsPlace {
+    Serving,
+    Override,
+}
+
+/// Flags tfs derives from other keys, and the key to use instead.
+const OWNED: [(&str, &str); 5] = [
+    ("port", "set `grpc_port` in [serving]"),
+    ("model_name", "declare models in [[models]]"),
+    ("model_base_path", "declare models in [[models]]"),
+    (
+        "model_config_file",
+        "declare models in [[models]]; tfs writes the model config file",
+    ),
+    (
+        "monitoring_config_file",
+        "use `monitoring` in [serving]; tfs writes the monitoring config",
+    ),
+];
+
+/// The args as strings, each flag checked; bad ones are reported and dropped.
+pub fn check_args(
+    args: &[Spanned<String>],
+    place: ArgsPlace,
+    checker: &mut Checker,
+) -> Vec<String> {
+    let mut checked = Vec::new();
+    for arg in args {
+        let text = arg.get_ref();
+        let name = flag_name(text);
+        if let Some((_, hint)) = OWNED.iter().find(|(flag, _)| Some(*flag) == name) {
+            checker.error(
+                arg.span(),
+                format!("`{text}` is set by tfs"),
+                hint.to_string(),
+            );
+            continue;
+        }
+        if name == Some("rest_api_port") {
+            let off = text
+                .split_once('=')
+                .is_some_and(|(_, value)| value.trim() == "0");
+            if !off || place == ArgsPlace::Override {
+                let hint = match place {
+                    ArgsPlace::Override => "REST is on or off for the whole fleet: put `--rest_api_port=0` in [serving].args",
+                    ArgsPlace::Serving => "set `rest_port` in [serving]; only `--rest_api_port=0` (REST off) belongs in args",
+                };
+                checker.error(arg.span(), format!("`{text}` is set by tfs"), hint);
+                continue;
+            }
+        }
+        checked.push(text.clone());
+    }
+    checked
+}
+
+/// With REST off, only a gRPC listener can reach the replicas.
+pub fn check_rest_off_has_grpc(args: &[Spanned<String>], grpc: bool, checker: &mut Checker) {
+    let off = args
+        .iter()
+        .find(|arg| arg.get_ref().replace(' ', "") == "--rest_api_port=0");
+    if let (Some(arg), false) = (off, grpc) {
+        checker.error(
+            arg.span(),
+            "REST is off but the balancer has no gRPC endpoint: the fleet would serve nothing",
+            "set `grpc = \"127.0.0.1:8500\"` in [balancer], or remove `--rest_api_port=0`",
+        );
+    }
+}
+
+/// `--name=value`, `--name` or `-name` → `name`.
+fn flag_name(arg: &str) -> Option<&str> {
+    let body = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-'))?;
+    Some(body.split_once('=').map_or(body, |(name, _)| name))
+}
