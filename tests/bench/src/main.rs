@@ -1,0 +1,260 @@
+//! tfs-bench: measures what tfs is for and writes BENCHMARKS.md.
+//!
+//! 1. load-balancing efficiency on fleets of stub replicas that model GPUs
+//!    (one request at a time, fixed latency), against each replica's own
+//!    capacity and against the hand-made round-robin nginx;
+//! 2. the balancer's added latency;
+//! 3. `tfs plan` and `tfs apply` against `docker ps` and docker-compose;
+//! 4. an image rollout under load, tfs against docker-compose.
+//!
+//! Run: `cargo run --release -p tfs-bench` (after tests/env/setup), as root.
+
+mod balance;
+mod compose;
+mod fleet;
+mod machine;
+mod proxy;
+mod report;
+mod rollout;
+mod sh;
+mod speed;
+mod targets;
+mod wrk;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use fleet::{Tools, PREFIX, STUB};
+use sh::R;
+
+const USAGE: &str =
+    "usage: tfs-bench [--out FILE] [--quick] [--wait-quiet MINUTES] [--only balance,speed,rollout]";
+
+/// How long each measurement runs.
+pub struct Settings {
+    pub point_secs: u32,
+    pub capacity_secs: u32,
+    pub warmup_secs: u32,
+    pub concurrencies: Vec<u32>,
+    pub variant_concurrencies: Vec<u32>,
+    pub plan_runs: usize,
+    pub apply_runs: usize,
+    pub settle_secs: f64,
+    pub quick: bool,
+}
+
+/// Everything measured; a section is None when it was not run.
+pub struct Results {
+    pub machine: machine::Machine,
+    pub balance: Vec<balance::FleetRun>,
+    pub plan: Option<speed::Plan>,
+    pub apply: Option<speed::Apply>,
+    pub overhead: Option<speed::Overhead>,
+    pub rollouts: Vec<rollout::Rollout>,
+    pub load_end: String,
+    pub minutes: f64,
+}
+
+pub fn say(message: &str) {
+    eprintln!("bench: {message}");
+}
+
+/// `[serving]` and `[placement]` of the fleets of §1 and §4: GPUs modelled
+/// as one predict at a time taking 10 ms, models loading in 2 s.
+pub fn gpu_fleet(image: &str, mixed: bool) -> String {
+    let args = [
+        "--stub_concurrency=1",
+        "--stub_latency_ms=10",
+        "--stub_load_delay_ms=2000",
+    ];
+    let mut body = fleet::stub_fleet(image, &args, 4);
+    if mixed {
+        body.push_str("\n[[override]]\ngpu = 3\nargs = [\"--stub_latency_ms=20\"]\n");
+    }
+    body
+}
+
+fn main() -> ExitCode {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root.canonicalize().unwrap_or(root);
+    let mut out = root.join("BENCHMARKS.md");
+    let (mut quick, mut wait_quiet, mut only) = (false, 0.0, None::<String>);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = args.get(i + 1).cloned();
+        match (args[i].as_str(), value) {
+            ("--quick", _) => quick = true,
+            ("--out", Some(v)) => out = PathBuf::from(v),
+            ("--wait-quiet", Some(v)) => wait_quiet = v.parse().unwrap_or(0.0),
+            ("--only", Some(v)) => only = Some(v),
+            _ => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+        i += if args[i] == "--quick" { 1 } else { 2 };
+    }
+    let settings = Settings {
+        point_secs: if quick { 3 } else { 10 },
+        capacity_secs: if quick { 2 } else { 5 },
+        warmup_secs: if quick { 1 } else { 2 },
+        concurrencies: vec![4, 16, 64],
+        variant_concurrencies: vec![4, 64],
+        plan_runs: if quick { 5 } else { 20 },
+        apply_runs: if quick { 1 } else { 3 },
+        settle_secs: if quick { 3.0 } else { 5.0 },
+        quick,
+    };
+    let wants = |s: &str| only.as_deref().is_none_or(|o| o.split(',').any(|x| x == s));
+    cleanup();
+    let result = run(&root, &settings, wait_quiet, &wants);
+    cleanup();
+    match result.and_then(|r| {
+        let text = report::render(&r, &settings);
+        std::fs::write(&out, text).map_err(|e| format!("cannot write {out:?}: {e}"))
+    }) {
+        Ok(()) => {
+            say(&format!("wrote {}", out.display()));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tfs-bench: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(
+    root: &std::path::Path,
+    settings: &Settings,
+    wait_quiet: f64,
+    wants: &dyn Fn(&str) -> bool,
+) -> R<Results> {
+    prerequisites()?;
+    say("building tfs (release)");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root_s = root.to_string_lossy();
+    sh::ok(
+        &cargo,
+        &[
+            "build",
+            "--release",
+            "--quiet",
+            "--manifest-path",
+            &format!("{root_s}/Cargo.toml"),
+            "-p",
+            "tfs",
+            "--bin",
+            "tfs",
+        ],
+    )?;
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root.join("target"), PathBuf::from);
+    let tools = Tools {
+        tfs: target.join("release/tfs"),
+        work: std::env::temp_dir().join("tfs-bench"),
+    };
+    let deadline =
+        std::time::Instant::now() + std::time::Duration::from_secs_f64(wait_quiet * 60.0);
+    while machine::load1() >= 0.7 && std::time::Instant::now() < deadline {
+        say(&format!(
+            "waiting for a quiet machine (load {})",
+            machine::load()
+        ));
+        sh::sleep(15.0);
+    }
+    let started = std::time::Instant::now();
+    let mut results = Results {
+        machine: machine::Machine::read(root),
+        balance: Vec::new(),
+        plan: None,
+        apply: None,
+        overhead: None,
+        rollouts: Vec::new(),
+        load_end: String::new(),
+        minutes: 0.0,
+    };
+    let mut equal = None;
+    if wants("balance") {
+        let equal_spec = ("equal", "4 × 10 ms", gpu_fleet(STUB, false));
+        let (fleet, run) = balance::measure(&tools, settings, equal_spec)?;
+        results.balance.push(run);
+        equal = Some(fleet);
+        let mixed_spec = ("mixed", "3 × 10 ms + 1 × 20 ms", gpu_fleet(STUB, true));
+        let (fleet, run) = balance::measure(&tools, settings, mixed_spec)?;
+        results.balance.push(run);
+        fleet.destroy()?;
+    }
+    if wants("speed") {
+        results.plan = Some(speed::plan(&tools, settings)?);
+        let (fleet, apply) = speed::apply(&tools, settings)?;
+        results.apply = Some(apply);
+        results.overhead = Some(speed::overhead(&fleet, settings)?);
+        fleet.destroy()?;
+    }
+    if wants("rollout") {
+        let fleet = match equal.take() {
+            Some(fleet) => fleet,
+            None => {
+                let fleet = fleet::Fleet::new(&tools, "equal", &gpu_fleet(STUB, false))?;
+                fleet.apply()?;
+                fleet
+            }
+        };
+        results.rollouts.extend(rollout::tfs(&fleet, settings)?);
+        fleet.destroy()?;
+        results.rollouts.extend(rollout::compose(&fleet, settings)?);
+    }
+    if let Some(fleet) = equal {
+        fleet.destroy()?;
+    }
+    results.load_end = machine::load();
+    results.minutes = started.elapsed().as_secs_f64() / 60.0;
+    Ok(results)
+}
+
+fn prerequisites() -> R<()> {
+    let setup = "run tests/env/setup first (as root)";
+    sh::docker(&["info", "--format", "{{.ServerVersion}}"]).map_err(|e| format!("{e}\n{setup}"))?;
+    for image in [STUB, fleet::NGINX] {
+        sh::docker(&["image", "inspect", image])
+            .map_err(|_| format!("image {image} is missing; {setup}"))?;
+    }
+    for tool in ["wrk", "docker-compose", "/usr/bin/time", "curl"] {
+        sh::ok("sh", &["-c", &format!("command -v {tool}")])
+            .map_err(|_| format!("{tool} is missing; {setup}"))?;
+    }
+    Ok(())
+}
+
+/// Removes whatever an earlier or this run left: containers of the
+/// benchmark's fleets, compose projects and proxies, their networks, the tag.
+fn cleanup() {
+    let format = "{{.ID}} {{.Label \"tfs.fleet\"}}|{{.Label \"tfs-bench\"}}|{{.Label \"com.docker.compose.project\"}}";
+    let listed = sh::docker(&["ps", "-a", "--format", format]).unwrap_or_default();
+    let ids: Vec<String> = sh::lines(&listed)
+        .into_iter()
+        .filter_map(|l| {
+            let (id, labels) = l.split_once(' ')?;
+            let mut labels = labels.split('|');
+            let (fleet, bench) = (labels.next()?, labels.next()?);
+            let project = labels.next().unwrap_or_default();
+            let mine = fleet.starts_with(PREFIX) || bench == "1" || project.starts_with(PREFIX);
+            mine.then(|| id.to_string())
+        })
+        .collect();
+    if !ids.is_empty() {
+        let mut args = vec!["rm", "-f"];
+        args.extend(ids.iter().map(String::as_str));
+        let _ = sh::docker(&args);
+    }
+    let networks = sh::docker(&["network", "ls", "--format", "{{.Name}}"]).unwrap_or_default();
+    for network in sh::lines(&networks)
+        .iter()
+        .filter(|n| n.starts_with(PREFIX))
+    {
+        let _ = sh::docker(&["network", "rm", network]);
+    }
+    let _ = sh::docker(&["rmi", rollout::NEW_IMAGE]);
+}
