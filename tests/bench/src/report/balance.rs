@@ -12,7 +12,7 @@ pub fn render(md: &mut String, r: &Results, s: &Settings) {
         return;
     }
     let _ = writeln!(md, "## 1. Load-balancing efficiency\n");
-    let _ = writeln!(md, "(a) each replica alone, wrk straight to its address on the fleet network (4 connections, {} s); the sum is the ideal. (b) through the tfs balancer. (c) through the hand-made nginx: the image's stock nginx.conf (`worker_processes auto`) with a conf.d file holding `upstream {{ server gpuN:8501; ... }}` and `proxy_pass` — round robin, no upstream keepalive, default `proxy_next_upstream`; access log off, as in tfs's config, so that only balancing differs. Same replicas, same moment. wrk POSTs `{{\"instances\": [1.0, 2.0, 5.0]}}` to `:predict`, {} s per point after a warm-up; 2 threads.\n", s.capacity_secs, s.point_secs);
+    let _ = writeln!(md, "(a) each replica alone, wrk straight to its address on the fleet network (4 connections, {} s); the sum is the ideal. (b) through the tfs balancer. (c) through the hand-made nginx: the image's stock nginx.conf (`worker_processes auto`) with a conf.d file holding `upstream {{ server gpuN:8501; ... }}` and `proxy_pass` — round robin, no upstream keepalive, default `proxy_next_upstream`; access log off, as in tfs's config, so that only balancing differs. Same replicas, same moment. wrk POSTs `{{\"instances\": [1.0, 2.0, 5.0]}}` to `:predict`, {} s per point after a warm-up; 2 threads. Throughput counts the whole seconds after the first two (while queues fill), percentiles the whole run. b/a can pass 1 by about 1 %: the stub's 10 ms wait ends on the next tick of its 1 ms timer, so a replica's pace shifts slightly with how requests arrive.\n", s.capacity_secs, s.point_secs);
     for run in &r.balance {
         fleet_table(md, run);
     }

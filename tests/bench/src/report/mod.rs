@@ -32,7 +32,14 @@ pub fn render(r: &Results, s: &Settings) -> String {
         ("kernel", m.kernel.clone()),
         ("Docker", m.docker.clone()),
         ("nginx (tfs-nginx:bookworm)", m.nginx.clone()),
-        ("load generator", m.wrk.clone()),
+        (
+            "load generator",
+            m.wrk
+                .split(" Copyright")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        ),
         ("docker-compose", m.compose.clone()),
         (
             "load average (1/5/15 min)",
