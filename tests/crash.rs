@@ -46,26 +46,3 @@ fn a_replica_crashing_under_traffic_costs_no_request() {
         String::from_utf8_lossy(&logs.stderr).to_string() + &String::from_utf8_lossy(&logs.stdout);
     assert!(logs.contains("--stub_fail_after=50 reached"), "{logs}");
 }
-
-/// The same crash with no retries configured shows what the retries save:
-/// requests that were on the crashing replica fail.
-#[test]
-fn without_retries_the_crash_is_seen_by_clients() {
-    let fleet = TestFleet::new("crash-noretry");
-    fleet.write_raw(&format!(
-        "[fleet]\nname = \"{}\"\n\n[serving]\nimage = \"{STUB_IMAGE}\"\npull = \"never\"\nargs = [\"--stub_latency_ms=20\"]\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = [0, 1]\n\n[[override]]\ngpu = 1\nargs = [\"--stub_fail_after=30\"]\n\n[balancer]\nimage = \"{}\"\nrest = \"127.0.0.1:{}\"\nretries = 0\n",
-        fleet.name,
-        fleet::NGINX_IMAGE,
-        fleet.rest_port
-    ));
-    fleet.apply().ok();
-    let crashing = format!("{}-gpu1", fleet.name);
-    let traffic = Load::start(fleet.rest_port, 4);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while restarts(&crashing) < 3 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let report = traffic.stop();
-    assert!(restarts(&crashing) >= 3);
-    assert!(report.failed > 0, "{report:?}");
-}
