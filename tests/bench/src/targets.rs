@@ -137,7 +137,7 @@ fn collect(r: &Results) -> Vec<Target> {
             name: "0 failed requests during the tfs rollout",
             measured: failed.join(", "),
             met: tfs_runs.iter().all(|x| x.stats.failed() == 0),
-            why: format!("{read} of them are read errors (a connection closed with a request on it), only with keep-alive clients: what a client meets when an old nginx worker, after one of the rollout's reloads, closes its kept-alive connection just as the next request arrives. HTTP lets neither side retry a POST there; clients with a connection per request (`close`) do not meet it. Seen only when the machine was busy."),
+            why: format!("{read} of them are read errors (a connection closed with a request on it), only with keep-alive clients: what a client meets when an old nginx worker, after one of the rollout's reloads, closes its kept-alive connection just as the next request arrives. HTTP lets neither side retry a POST there; clients with a connection per request (`close`) do not meet it."),
         });
     }
     t
