@@ -22,8 +22,8 @@ const KEEPALIVE: u32 = 64;
 /// Shared memory for an upstream's state, so that every worker sees every
 /// worker's connections: without it each of `worker_processes auto` balances
 /// alone, and with few requests in flight two workers pick the same idle
-/// replica (BENCHMARKS.md: 0.79 of capacity instead of 0.98 at 4 connections
-/// on a mixed fleet). 1m holds 1024 servers; 64k would not.
+/// replica (BENCHMARKS.md: at 4 connections 0.81 of capacity instead of 0.99,
+/// 0.79 to 0.99 across runs). 1m holds 1024 servers; 64k would not.
 const ZONE_SIZE: &str = "1m";
 /// Inference can be slow (large batches, cold GPUs): generous read/send timeouts.
 const INFERENCE_TIMEOUT: &str = "300s";
@@ -70,7 +70,10 @@ fn upstream(
     members: &[Member],
     port: u16,
 ) {
-    let _ = writeln!(conf, "    upstream {name} {{\n        zone {name} {ZONE_SIZE};");
+    let _ = writeln!(
+        conf,
+        "    upstream {name} {{\n        zone {name} {ZONE_SIZE};"
+    );
     match settings.strategy {
         Strategy::LeastConn => conf.push_str("        least_conn;\n"),
         Strategy::RoundRobin => {}
