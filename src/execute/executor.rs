@@ -35,10 +35,7 @@ pub fn members(desired: &Desired, serving: &BTreeSet<String>) -> Vec<Member> {
         .replicas
         .iter()
         .filter(|r| serving.contains(&r.name))
-        .map(|r| Member {
-            name: r.name.clone(),
-            weight: r.weight,
-        })
+        .map(Member::of)
         .collect()
 }
 

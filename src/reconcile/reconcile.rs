@@ -170,14 +170,7 @@ fn unplaced_reason(container: &Container) -> String {
 
 fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {
     let spec = &desired.balancer;
-    let members: Vec<Member> = desired
-        .replicas
-        .iter()
-        .map(|r| Member {
-            name: r.name.clone(),
-            weight: r.weight,
-        })
-        .collect();
+    let members: Vec<Member> = desired.replicas.iter().map(Member::of).collect();
     let conf = nginx::render(&spec.settings, &members);
     let upstream: Vec<String> = members.iter().map(|member| member.name.clone()).collect();
     let change = |running: Option<&String>| {

@@ -15,14 +15,7 @@ pub struct ExportedFile {
 
 /// docker-compose.yml, nginx.conf and the replicas' generated config files.
 pub fn render(desired: &Desired) -> Vec<ExportedFile> {
-    let members: Vec<Member> = desired
-        .replicas
-        .iter()
-        .map(|r| Member {
-            name: r.name.clone(),
-            weight: r.weight,
-        })
-        .collect();
+    let members: Vec<Member> = desired.replicas.iter().map(Member::of).collect();
     let mut files = vec![ExportedFile {
         name: "docker-compose.yml".to_string(),
         content: compose_file(desired),

@@ -13,6 +13,16 @@ pub struct Member {
     pub weight: u32,
 }
 
+impl Member {
+    /// The upstream member for a replica.
+    pub fn of(replica: &crate::desire::ReplicaSpec) -> Self {
+        Self {
+            name: replica.name.clone(),
+            weight: replica.weight,
+        }
+    }
+}
+
 /// Requests a replica may be sent while it is unhealthy before nginx skips
 /// it, and for how long: passive health, since active checks are nginx Plus only.
 const MAX_FAILS: u32 = 1;
