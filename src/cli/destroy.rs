@@ -17,7 +17,7 @@ pub async fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode> {
     let fleet = load(&args.file.file)?;
     let _lock = super::apply::take_lock(printer, &fleet.name, "tfs destroy")?;
     let engine = Docker::connect().await?;
-    let observed = observe(&engine, &fleet.name).await?;
+    let observed = observe(&engine, &fleet.name, None).await?;
     let steps = teardown(&observed);
     if steps.is_empty() {
         printer.out(&format!(

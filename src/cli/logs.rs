@@ -15,7 +15,7 @@ use crate::printer::Printer;
 pub async fn run(args: &LogsArgs, printer: &Printer) -> Result<ExitCode> {
     let fleet = load(&args.file.file)?;
     let engine = Docker::connect().await?;
-    let observed = observe(&engine, &fleet.name).await?;
+    let observed = observe(&engine, &fleet.name, None).await?;
     let containers: Vec<&Container> = match &args.replica {
         None => observed.replicas.iter().collect(),
         Some(wanted) => {

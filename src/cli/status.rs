@@ -16,7 +16,7 @@ pub async fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitCode> {
     let fleet = load(&args.file.file)?;
     let engine = Docker::connect().await?;
     loop {
-        let observed = observe(&engine, &fleet.name).await?;
+        let observed = observe(&engine, &fleet.name, None).await?;
         let status = gather(&engine, &fleet.name, &observed).await;
         if args.watch {
             printer.clear_screen();

@@ -21,6 +21,15 @@ pub struct ExecOutput {
     pub output: String,
 }
 
+/// What a path in a container is, without its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathStat {
+    /// Bytes; for a symbolic link, those of the link itself.
+    pub size: u64,
+    /// Where a symbolic link points, as an absolute path inside the container.
+    pub link_target: Option<String>,
+}
+
 /// Progress of an image pull, one layer at a time.
 pub trait PullProgress {
     fn layer(&self, layer: &str, status: &str, current: u64, total: u64);
@@ -40,7 +49,12 @@ pub trait Engine {
     async fn networks(&self, prefix: &str, label: (&str, &str)) -> Result<Vec<Network>>;
     /// A file's text inside a container; None when it does not exist.
     async fn read_file(&self, container: &str, path: &str) -> Result<Option<String>>;
+    /// A path's size and link target, without reading it; None when it does not exist.
+    async fn stat(&self, container: &str, path: &str) -> Result<Option<PathStat>>;
+    /// Writes a file, making missing parent directories; replaces what was at `path`.
     async fn write_file(&self, container: &str, path: &str, content: &str) -> Result<()>;
+    /// Makes `path` a symbolic link to `target`; replaces what was at `path`.
+    async fn write_link(&self, container: &str, path: &str, target: &str) -> Result<()>;
     async fn create_network(
         &self,
         name: &str,

@@ -4,12 +4,13 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use futures_util::future::join_all;
 
 use super::checkpoint::{checkpoint, NETWORK_CREATED};
-use super::executor::{members, Executor};
+use super::executor::{launch_balancer, Executor};
 use super::images::ensure_images;
+use super::reload::stage_conf;
 use super::Cancel;
 use crate::desire::{Desired, ReplicaSpec};
 use crate::engine::Engine;
@@ -91,13 +92,7 @@ pub async fn apply(
             .as_ref()
             .filter(|c| !c.unloaded)
             .and_then(|c| c.running.clone()),
-        None => Some(nginx::render(
-            &desired.balancer.settings,
-            &members(
-                desired,
-                &desired.replicas.iter().map(|r| r.name.clone()).collect(),
-            ),
-        )),
+        None => Some(nginx::converged(desired)),
     };
     let mut executor = Executor {
         engine,
@@ -107,6 +102,7 @@ pub async fn apply(
         serving,
         installed,
         balancer_live,
+        staged: None,
     };
 
     for step in of(Kind::Replica, Action::Remove) {
@@ -115,7 +111,6 @@ pub async fn apply(
     let creates: Vec<&ReplicaSpec> = of(Kind::Replica, Action::Create)
         .filter_map(|s| spec(desired, s))
         .collect();
-    executor.start_wave(&creates).await?;
     let replaces: Vec<&Step> = of(Kind::Replica, Action::Replace).collect();
     // With no live balancer there is no traffic to protect: replace everything at once.
     let wave = if executor.balancer_live {
@@ -123,10 +118,43 @@ pub async fn apply(
     } else {
         replaces.len().max(1)
     };
-    for chunk in replaces.chunks(wave) {
-        executor.replace_wave(chunk).await?;
+    let new_balancer = balancer_step.is_some_and(|s| s.action == Action::Create);
+    if new_balancer {
+        // Nothing to protect yet: the balancer starts alongside the replicas,
+        // its upstream empty, and `finish` fills it once they serve. Starting
+        // it after them would add its start-up to every first apply.
+        let full = nginx::converged(desired);
+        let balancer = async {
+            let conf = launch_balancer(engine, desired, reporter, &[]).await?;
+            // While the replicas load, the config that serves them all is
+            // written and tested, so filling the upstream is only a reload.
+            // Not yet possible (a name nginx cannot resolve yet): written later.
+            let staged = stage_conf(engine, &desired.balancer.name, &full)
+                .await
+                .is_ok();
+            anyhow::Ok((conf, staged))
+        };
+        let (launched, started) = futures_util::join!(balancer, executor.start_wave(&creates));
+        executor.installed = Some(match (started, launched) {
+            (Ok(()), Ok((conf, staged))) => {
+                executor.staged = staged.then_some(full);
+                conf
+            }
+            (Ok(()), Err(error)) => return Err(error),
+            (Err(error), Ok(_)) => return Err(error),
+            (Err(error), Err(balancer)) => bail!("{error:#}\n\n{balancer:#}"),
+        });
+        executor.balancer_live = true;
+    } else {
+        executor.start_wave(&creates).await?;
     }
-    if let Some(step) = balancer_step.filter(|_| balancer_recreated) {
+    let waves: Vec<&[&Step]> = replaces.chunks(wave).collect();
+    for (index, chunk) in waves.iter().enumerate() {
+        executor
+            .replace_wave(chunk, index + 1 < waves.len())
+            .await?;
+    }
+    if let Some(step) = balancer_step.filter(|_| balancer_recreated && !new_balancer) {
         executor.recreate_balancer(step).await?;
     }
     executor.finish(plan).await

@@ -6,7 +6,8 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Result};
 use futures_util::future::join_all;
 
-use super::balancer::{drain, install_conf, start_balancer};
+use super::balancer::{drain, start_balancer};
+use super::reload::{install_conf, install_staged};
 use super::replicas::{last_logs, remove_container};
 use super::{Options, Outcome};
 use crate::desire::Desired;
@@ -27,6 +28,8 @@ pub struct Executor<'a, E: Engine> {
     pub installed: Option<String>,
     /// Whether a balancer runs throughout, so that changes must keep it fed.
     pub balancer_live: bool,
+    /// A config already written into the balancer and tested, not loaded.
+    pub staged: Option<String>,
 }
 
 /// Upstream members for the serving replicas, in the fleet's order.
@@ -37,6 +40,40 @@ pub fn members(desired: &Desired, serving: &BTreeSet<String>) -> Vec<Member> {
         .filter(|r| serving.contains(&r.name))
         .map(Member::of)
         .collect()
+}
+
+/// Starts the balancer with `serving` in its upstream; returns its nginx.conf.
+pub async fn launch_balancer(
+    engine: &impl Engine,
+    desired: &Desired,
+    reporter: &dyn Reporter,
+    serving: &[Member],
+) -> Result<String> {
+    let spec = &desired.balancer;
+    reporter.begin("balancer", &format!("starting balancer {}", spec.name));
+    let conf = nginx::render(&spec.settings, serving);
+    if let Err(error) = start_balancer(engine, spec, &desired.network.name, &conf).await {
+        reporter.fail("balancer", &format!("balancer {} failed", spec.name));
+        return Err(anyhow!("{error:#}{}", last_logs(engine, &spec.name).await));
+    }
+    reporter.finish(
+        "balancer",
+        &format!(
+            "started balancer {}: upstream {}",
+            spec.name,
+            upstream_text(serving)
+        ),
+    );
+    Ok(conf)
+}
+
+/// The upstream's members in words, for progress lines.
+fn upstream_text(serving: &[Member]) -> String {
+    if serving.is_empty() {
+        return "(empty)".to_string();
+    }
+    let names: Vec<&str> = serving.iter().map(|m| m.name.as_str()).collect();
+    names.join(" ")
 }
 
 impl<E: Engine> Executor<'_, E> {
@@ -55,7 +92,11 @@ impl<E: Engine> Executor<'_, E> {
         let name = &self.desired.balancer.name;
         self.reporter
             .begin("balancer", &format!("reloading {name}"));
-        install_conf(self.engine, name, &conf).await?;
+        if self.staged.as_deref() == Some(conf.as_str()) {
+            install_staged(self.engine, name, &conf).await?;
+        } else {
+            install_conf(self.engine, name, &conf).await?;
+        }
         self.installed = Some(conf);
         self.reporter.finish(
             "balancer",
@@ -65,15 +106,7 @@ impl<E: Engine> Executor<'_, E> {
     }
 
     pub fn upstream_text(&self) -> String {
-        let names: Vec<String> = members(self.desired, &self.serving)
-            .into_iter()
-            .map(|m| m.name)
-            .collect();
-        if names.is_empty() {
-            "(empty)".to_string()
-        } else {
-            names.join(" ")
-        }
+        upstream_text(&members(self.desired, &self.serving))
     }
 
     /// Takes containers out of the upstream and lets their in-flight requests finish.
@@ -111,27 +144,8 @@ impl<E: Engine> Executor<'_, E> {
         if step.action == Action::Replace {
             remove_container(self.engine, &spec.name, Duration::from_secs(5)).await?;
         }
-        self.reporter
-            .begin("balancer", &format!("starting balancer {}", spec.name));
-        let conf = nginx::render(&spec.settings, &members(self.desired, &self.serving));
-        if let Err(error) =
-            start_balancer(self.engine, spec, &self.desired.network.name, &conf).await
-        {
-            self.reporter
-                .fail("balancer", &format!("balancer {} failed", spec.name));
-            return Err(anyhow!(
-                "{error:#}{}",
-                last_logs(self.engine, &spec.name).await
-            ));
-        }
-        self.reporter.finish(
-            "balancer",
-            &format!(
-                "started balancer {}: upstream {}",
-                spec.name,
-                self.upstream_text()
-            ),
-        );
+        let serving = members(self.desired, &self.serving);
+        let conf = launch_balancer(self.engine, self.desired, self.reporter, &serving).await?;
         self.balancer_live = true;
         self.installed = Some(conf);
         Ok(())

@@ -7,6 +7,7 @@ pub mod checkpoint;
 mod destroy;
 mod executor;
 mod images;
+mod reload;
 mod replicas;
 mod rollout;
 

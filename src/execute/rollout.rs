@@ -76,9 +76,16 @@ impl<E: Engine> Executor<'_, E> {
 
     /// One wave of a rolling replace: out of the upstream, drained, old
     /// stopped (a GPU never holds old and new at once), new started and
-    /// waited for, back into the upstream.
-    pub async fn replace_wave(&mut self, steps: &[&Step]) -> Result<()> {
-        self.options.cancel.check()?;
+    /// waited for, back into the upstream. With `more` (another wave
+    /// follows) the new replicas go back in with the next wave's take-out:
+    /// one reload instead of two, and every reload closes idle keep-alive
+    /// connections, which a client may be sending on just then.
+    pub async fn replace_wave(&mut self, steps: &[&Step], more: bool) -> Result<()> {
+        if let Err(cancelled) = self.options.cancel.check() {
+            // The last wave's replicas serve but may not be in the upstream yet.
+            self.publish().await?;
+            return Err(cancelled);
+        }
         let replicas: Vec<&ReplicaSpec> =
             steps.iter().filter_map(|s| spec(self.desired, s)).collect();
         let names: Vec<String> = replicas.iter().map(|r| r.name.clone()).collect();
@@ -91,7 +98,7 @@ impl<E: Engine> Executor<'_, E> {
             }
         }
         if failures.is_empty() {
-            return self.publish().await;
+            return if more { Ok(()) } else { self.publish().await };
         }
         let failed: Vec<String> = failures.iter().map(|f| f.name.clone()).collect();
         self.remove_all(&failed, "failed replica").await?;

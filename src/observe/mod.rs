@@ -1,24 +1,28 @@
 //! observe: what Docker has of a fleet right now. Docker is the state.
 
+mod balancer_conf;
 mod container;
 mod observed;
 
 use anyhow::Result;
 
+pub use balancer_conf::{conf_file, BalancerConf, CONF_DIR, LOADED_CONF_PATH, NGINX_CONF_PATH};
 pub use container::{Container, ContainerState, Network};
 pub use observed::Observed;
 
 use crate::desire::labels;
 use crate::engine::Engine;
-
-/// Where the balancer keeps the nginx.conf that tfs writes.
-pub const NGINX_CONF_PATH: &str = "/etc/nginx/nginx.conf";
-/// A copy of the nginx.conf that nginx has loaded, written after each reload.
-pub const LOADED_CONF_PATH: &str = "/etc/nginx/tfs-loaded.conf";
+use balancer_conf::read_balancer_conf;
 
 /// Reads the fleet's containers and network by labels, and the balancer's
 /// nginx.conf; also collects unowned things named in the fleet's name space.
-pub async fn observe(engine: &impl Engine, fleet: &str) -> Result<Observed> {
+/// `expected_conf`, the nginx.conf the fleet should run, spares a download
+/// when it is the one running.
+pub async fn observe(
+    engine: &impl Engine,
+    fleet: &str,
+    expected_conf: Option<&str>,
+) -> Result<Observed> {
     let prefix = format!("{fleet}-");
     let owned = |labels: &std::collections::BTreeMap<String, String>| {
         labels.get(labels::FLEET).map(String::as_str) == Some(fleet)
@@ -45,9 +49,9 @@ pub async fn observe(engine: &impl Engine, fleet: &str) -> Result<Observed> {
     }
     if let Some(balancer) = &observed.balancer {
         if balancer.state.is_running() {
-            observed.balancer_conf = engine.read_file(&balancer.name, LOADED_CONF_PATH).await?;
-            let on_disk = engine.read_file(&balancer.name, NGINX_CONF_PATH).await?;
-            observed.balancer_conf_unloaded = on_disk != observed.balancer_conf;
+            let conf = read_balancer_conf(engine, &balancer.name, expected_conf).await?;
+            observed.balancer_conf = conf.loaded;
+            observed.balancer_conf_unloaded = conf.unloaded;
         }
     }
     Ok(observed)

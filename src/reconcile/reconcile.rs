@@ -6,7 +6,7 @@ use super::differences::{balancer_differences, list_change, replica_differences}
 use super::plan::{Action, ConfChange, Kind, Plan, Step};
 use crate::desire::{labels, Desired, ReplicaSpec};
 use crate::observe::{Container, Observed};
-use crate::render::nginx::{self, Member};
+use crate::render::nginx;
 
 /// Planning stopped: the host holds something in the fleet's way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -170,9 +170,8 @@ fn unplaced_reason(container: &Container) -> String {
 
 fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {
     let spec = &desired.balancer;
-    let members: Vec<Member> = desired.replicas.iter().map(Member::of).collect();
-    let conf = nginx::render(&spec.settings, &members);
-    let upstream: Vec<String> = members.iter().map(|member| member.name.clone()).collect();
+    let conf = nginx::converged(desired);
+    let upstream: Vec<String> = desired.replicas.iter().map(|r| r.name.clone()).collect();
     let change = |running: Option<&String>| {
         Some(ConfChange {
             running: running.cloned(),

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::desire::Desired;
-use crate::render::nginx::{self, Member};
+use crate::render::nginx;
 
 /// A file of the exported project: its name in the output directory and its text.
 pub struct ExportedFile {
@@ -15,14 +15,13 @@ pub struct ExportedFile {
 
 /// docker-compose.yml, nginx.conf and the replicas' generated config files.
 pub fn render(desired: &Desired) -> Vec<ExportedFile> {
-    let members: Vec<Member> = desired.replicas.iter().map(Member::of).collect();
     let mut files = vec![ExportedFile {
         name: "docker-compose.yml".to_string(),
         content: compose_file(desired),
     }];
     files.push(ExportedFile {
         name: "nginx.conf".to_string(),
-        content: nginx::render(&desired.balancer.settings, &members),
+        content: nginx::converged(desired),
     });
     if let Some(replica) = desired.replicas.first() {
         for (path, content) in &replica.config.files {

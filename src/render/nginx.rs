@@ -23,6 +23,12 @@ impl Member {
     }
 }
 
+/// nginx.conf serving every desired replica: what a converged fleet runs.
+pub fn converged(desired: &crate::desire::Desired) -> String {
+    let members: Vec<Member> = desired.replicas.iter().map(Member::of).collect();
+    render(&desired.balancer.settings, &members)
+}
+
 /// Requests a replica may be sent while it is unhealthy before nginx skips
 /// it, and for how long: passive health, since active checks are nginx Plus only.
 const MAX_FAILS: u32 = 1;

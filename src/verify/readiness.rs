@@ -94,6 +94,10 @@ pub async fn probe(
     Ok(health)
 }
 
+/// How often a loading replica is asked: a probe is one local HTTP request,
+/// and each interval's half is added, on average, to every apply.
+const POLL_INTERVAL: Duration = Duration::from_millis(100);
+
 /// Asks until every model is AVAILABLE, the container stops, time runs out, or the user interrupts.
 pub async fn wait_available(
     engine: &impl Engine,
@@ -120,7 +124,7 @@ pub async fn wait_available(
                 timeout.as_secs()
             );
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(POLL_INTERVAL).await;
     }
 }
 

@@ -247,6 +247,25 @@ impl TestFleet {
         ])
     }
 
+    /// Replicas named in the configs the balancer runs or will load
+    /// (nginx.conf and tfs-loaded.conf); none when it does not run.
+    pub fn upstream_replicas(&self) -> Vec<String> {
+        let balancer = format!("{}-balancer", self.name);
+        let server = format!("server {}-", self.name);
+        ["/etc/nginx/nginx.conf", "/etc/nginx/tfs-loaded.conf"]
+            .iter()
+            .map(|conf| docker(&["exec", &balancer, "cat", conf]))
+            .flat_map(|shown| {
+                let text = String::from_utf8_lossy(&shown.stdout).into_owned();
+                text.lines().map(str::to_string).collect::<Vec<_>>()
+            })
+            .filter_map(|line| {
+                let rest = line.trim().strip_prefix(&server)?;
+                Some(format!("{}-{}", self.name, rest.split(':').next()?))
+            })
+            .collect()
+    }
+
     pub fn networks(&self) -> Vec<String> {
         docker_lines(&[
             "network",

@@ -18,6 +18,20 @@ pub fn pack(name: &str, content: &str) -> Result<Vec<u8>> {
     builder.into_inner().context("cannot finish tar archive")
 }
 
+/// A tar archive holding one symbolic link named `name` that points at `target`.
+pub fn pack_link(name: &str, target: &str) -> Result<Vec<u8>> {
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Symlink);
+    header.set_size(0);
+    header.set_mode(0o777);
+    header.set_mtime(0);
+    let mut builder = tar::Builder::new(Vec::new());
+    builder
+        .append_link(&mut header, name, target)
+        .context("cannot build tar archive")?;
+    builder.into_inner().context("cannot finish tar archive")
+}
+
 /// The first regular file in a tar archive.
 pub fn unpack(bytes: &[u8]) -> Result<String> {
     let mut archive = tar::Archive::new(bytes);

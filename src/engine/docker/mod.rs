@@ -3,6 +3,7 @@
 mod archive;
 mod connect;
 mod convert;
+mod files;
 mod images;
 mod process;
 
@@ -12,15 +13,15 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use bollard::models::NetworkCreateRequest;
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, DownloadFromContainerOptionsBuilder,
-    ListContainersOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
-    UploadToContainerOptionsBuilder,
+    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+    StopContainerOptionsBuilder,
 };
+use futures_util::future::join_all;
 use futures_util::stream::BoxStream;
-use futures_util::TryStreamExt;
 
-use super::{ContainerSpec, Engine, ExecOutput, PullProgress};
+use super::{ContainerSpec, Engine, ExecOutput, PathStat, PullProgress};
 use crate::observe::{Container, Network};
+use files::path_in_archive;
 
 /// A connected Docker daemon.
 pub struct Docker {
@@ -76,8 +77,7 @@ impl Engine for Docker {
             .await
             .map_err(wrap)
             .context("listing containers")?;
-        let mut containers = Vec::new();
-        for summary in summaries {
+        let ids = summaries.into_iter().filter_map(|summary| {
             let named = summary
                 .names
                 .iter()
@@ -88,11 +88,16 @@ impl Engine for Docker {
                 .as_ref()
                 .and_then(|labels| labels.get(label.0))
                 .is_some_and(|value| value == label.1);
-            if !(named || labelled) {
-                continue;
-            }
-            let Some(id) = summary.id else { continue };
-            match self.client.inspect_container(&id, None).await {
+            summary.id.filter(|_| named || labelled)
+        });
+        // Together, not one after another: a plan's time is mostly these round trips.
+        let inspections = join_all(
+            ids.map(|id| async move { (self.client.inspect_container(&id, None).await, id) }),
+        )
+        .await;
+        let mut containers = Vec::new();
+        for (inspection, id) in inspections {
+            match inspection {
                 Ok(inspect) => containers.push(convert::container(inspect)),
                 // Removed between the list and the inspect: it is gone, which is what we would see.
                 Err(error) if is_not_found(&error) => {}
@@ -140,34 +145,29 @@ impl Engine for Docker {
     }
 
     async fn read_file(&self, container: &str, path: &str) -> Result<Option<String>> {
-        let options = DownloadFromContainerOptionsBuilder::new()
-            .path(path)
-            .build();
-        let stream = self
-            .client
-            .download_from_container(container, Some(options));
-        match stream.map_ok(|bytes| bytes.to_vec()).try_concat().await {
-            Ok(bytes) => archive::unpack(&bytes).map(Some),
-            Err(error) if is_not_found(&error) => Ok(None),
-            Err(error) => {
-                Err(wrap(error)).with_context(|| format!("reading {path} from {container}"))
-            }
-        }
+        self.download_file(container, path).await
+    }
+
+    async fn stat(&self, container: &str, path: &str) -> Result<Option<PathStat>> {
+        self.stat_path(container, path).await
     }
 
     async fn write_file(&self, container: &str, path: &str, content: &str) -> Result<()> {
-        // Uploaded at the root with the whole path in the archive: Docker makes
-        // missing parent directories, which a direct upload into them would not.
-        let relative = path
-            .strip_prefix('/')
-            .context("file path must be absolute")?;
-        let tar = archive::pack(relative, content)?;
-        let options = UploadToContainerOptionsBuilder::new().path("/").build();
-        self.client
-            .upload_to_container(container, Some(options), bollard::body_full(tar.into()))
-            .await
-            .map_err(wrap)
-            .with_context(|| format!("writing {path} into {container}"))
+        self.upload(
+            container,
+            path,
+            archive::pack(path_in_archive(path)?, content)?,
+        )
+        .await
+    }
+
+    async fn write_link(&self, container: &str, path: &str, target: &str) -> Result<()> {
+        self.upload(
+            container,
+            path,
+            archive::pack_link(path_in_archive(path)?, target)?,
+        )
+        .await
     }
 
     async fn create_network(&self, name: &str, labels: &BTreeMap<String, String>) -> Result<()> {

@@ -1,0 +1,90 @@
+//! Where the balancer keeps its nginx.conf, and reading which one nginx runs.
+//!
+//! Each config tfs writes is a file named after its content's hash in
+//! [`CONF_DIR`]; nginx.conf and tfs-loaded.conf are symbolic links to one of
+//! them. A plan learns what runs from HEAD requests (about a millisecond
+//! each) and downloads a config (tens of milliseconds) only when it is not
+//! the desired one.
+
+use anyhow::Result;
+
+use crate::desire::content_hash;
+use crate::engine::{Engine, PathStat};
+
+/// The file nginx reads at start and on reload: a link to a config in [`CONF_DIR`].
+pub const NGINX_CONF_PATH: &str = "/etc/nginx/nginx.conf";
+/// A link to the config nginx has loaded, moved after each reload. Plans read
+/// this one, so an apply killed between switching nginx.conf and reloading
+/// is seen as not loaded, and the next apply reloads it.
+pub const LOADED_CONF_PATH: &str = "/etc/nginx/tfs-loaded.conf";
+/// The configs tfs wrote, named by content.
+pub const CONF_DIR: &str = "/etc/nginx/tfs";
+
+/// The path a config is written to in the balancer.
+pub fn conf_file(conf: &str) -> String {
+    format!("{CONF_DIR}/{}.conf", &content_hash(&conf)[..16])
+}
+
+/// What the balancer runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BalancerConf {
+    /// The config nginx loaded; None when it cannot be found.
+    pub loaded: Option<String>,
+    /// nginx.conf is not the loaded config.
+    pub unloaded: bool,
+}
+
+/// Reads the balancer's config; `expected` (the desired one) is taken as is,
+/// without a download, when the loaded link names it and its size matches.
+pub async fn read_balancer_conf(
+    engine: &impl Engine,
+    balancer: &str,
+    expected: Option<&str>,
+) -> Result<BalancerConf> {
+    let expected_file = expected.map(conf_file);
+    let (on_disk, loaded, expected_stat) = futures_util::join!(
+        engine.stat(balancer, NGINX_CONF_PATH),
+        engine.stat(balancer, LOADED_CONF_PATH),
+        async {
+            match &expected_file {
+                Some(file) => engine.stat(balancer, file).await,
+                None => Ok(None),
+            }
+        }
+    );
+    let (on_disk, loaded, expected_stat) = (on_disk?, loaded?, expected_stat?);
+    let target = |stat: &Option<PathStat>| stat.as_ref().and_then(|s| s.link_target.clone());
+    let (disk_target, loaded_target) = (target(&on_disk), target(&loaded));
+    if let (Some(disk_target), Some(loaded_target)) = (&disk_target, &loaded_target) {
+        let unloaded = disk_target != loaded_target;
+        if let (Some(text), Some(file), Some(stat)) = (expected, &expected_file, &expected_stat) {
+            if loaded_target == file && stat.size == text.len() as u64 {
+                return Ok(BalancerConf {
+                    loaded: Some(text.to_string()),
+                    unloaded,
+                });
+            }
+        }
+        return Ok(BalancerConf {
+            loaded: engine.read_file(balancer, loaded_target).await?,
+            unloaded,
+        });
+    }
+    // Not both links (a hand-edited balancer, or a record never made): compare contents.
+    let content = |stat: Option<PathStat>, path: &'static str| async move {
+        match stat {
+            None => Ok(None),
+            Some(PathStat {
+                link_target: Some(target),
+                ..
+            }) => engine.read_file(balancer, &target).await,
+            Some(_) => engine.read_file(balancer, path).await,
+        }
+    };
+    let loaded = content(loaded, LOADED_CONF_PATH).await?;
+    let on_disk = content(on_disk, NGINX_CONF_PATH).await?;
+    Ok(BalancerConf {
+        unloaded: on_disk != loaded,
+        loaded,
+    })
+}
