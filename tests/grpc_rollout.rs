@@ -10,14 +10,12 @@
 mod fleet;
 #[path = "support/grpc.rs"]
 mod grpc;
-#[path = "support/grpc_load.rs"]
-mod grpc_load;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use fleet::{docker, docker_lines, TestFleet, STUB_IMAGE};
-use grpc_load::Load;
+use tfs_proto::load::Load;
 
 fn fleet_toml(image: &str, gpus: &str, tail: &str) -> String {
     format!(

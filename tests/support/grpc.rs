@@ -1,114 +1,14 @@
-//! A blocking TF Serving gRPC client for tests, built on the generated
-//! tonic clients of tfs-proto: Predict on half_plus_two's `x` (float_val or
-//! tensor_content), GetModelStatus, and the stub's replica/GPU metadata.
+//! A blocking TF Serving gRPC client for tests, over `tfs_proto::client`:
+//! Predict on half_plus_two, GetModelStatus, the stub's replica/GPU metadata.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use tfs_proto::serving::model_service_client::ModelServiceClient;
-use tfs_proto::serving::model_spec::VersionChoice;
-use tfs_proto::serving::prediction_service_client::PredictionServiceClient;
-use tfs_proto::serving::{
-    GetModelStatusRequest, GetModelStatusResponse, ModelSpec, PredictRequest,
-};
-use tfs_proto::tensorflow::tensor_shape_proto::Dim;
-use tfs_proto::{DataType, TensorProto, TensorShapeProto};
-use tonic::transport::{Channel, Endpoint};
-pub use tonic::Status;
+use tfs_proto::serving::{GetModelStatusRequest, GetModelStatusResponse, ModelSpec};
+use tonic::transport::Channel;
 
-/// How the input tensor's values travel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    FloatVal,
-    TensorContent,
-}
-
-/// A successful Predict: the `y` values and who answered.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    pub values: Vec<f32>,
-    /// The version in the response's model_spec.
-    pub version: Option<i64>,
-    /// `x-stub-replica` metadata: the container's hostname.
-    pub replica: String,
-    /// `x-stub-gpu` metadata: the GPU the replica sees.
-    pub gpu: String,
-}
-
-/// A Predict request for half_plus_two's default signature with `x` = values (shape [n]).
-pub fn predict_request(model: &str, values: &[f32], encoding: Encoding) -> PredictRequest {
-    let mut x = TensorProto {
-        dtype: DataType::DtFloat as i32,
-        tensor_shape: Some(TensorShapeProto {
-            dim: vec![Dim {
-                size: values.len() as i64,
-                name: String::new(),
-            }],
-            unknown_rank: false,
-        }),
-        ..TensorProto::default()
-    };
-    match encoding {
-        Encoding::FloatVal => x.float_val = values.to_vec(),
-        Encoding::TensorContent => {
-            x.tensor_content = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        }
-    }
-    PredictRequest {
-        model_spec: Some(ModelSpec {
-            name: model.to_string(),
-            ..ModelSpec::default()
-        }),
-        inputs: [("x".to_string(), x)].into(),
-        output_filter: Vec::new(),
-    }
-}
-
-/// A channel to `address` (one HTTP/2 connection, reconnected when lost), as
-/// real TF Serving clients hold one for their whole life.
-pub async fn channel(address: SocketAddr) -> Result<Channel, tonic::transport::Error> {
-    Endpoint::from_shared(format!("http://{address}"))
-        .expect("a valid URI")
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(30))
-        .tcp_nodelay(true)
-        .connect()
-        .await
-}
-
-/// Sends one Predict on `channel`; the answer or the gRPC status.
-pub async fn predict(channel: Channel, request: PredictRequest) -> Result<Answer, Status> {
-    let response = PredictionServiceClient::new(channel)
-        .predict(request)
-        .await?;
-    let text = |key: &str| {
-        let value = response.metadata().get(key);
-        value
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    };
-    let (replica, gpu) = (text("x-stub-replica"), text("x-stub-gpu"));
-    let response = response.into_inner();
-    let version = response
-        .model_spec
-        .and_then(|spec| match spec.version_choice {
-            Some(VersionChoice::Version(version)) => Some(version),
-            _ => None,
-        });
-    let values = response
-        .outputs
-        .get("y")
-        .map(|y| y.float_val.clone())
-        .unwrap_or_default();
-    Ok(Answer {
-        values,
-        version,
-        replica,
-        gpu,
-    })
-}
+pub use tfs_proto::client::{channel, predict, predict_request, Answer, Encoding, Status};
 
 /// A blocking client of one gRPC endpoint, for tests that are not async.
 pub struct GrpcClient {

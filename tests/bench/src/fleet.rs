@@ -24,6 +24,8 @@ pub struct Fleet {
     pub name: String,
     pub dir: PathBuf,
     pub port: u16,
+    /// The balancer's published gRPC port, when `[balancer].grpc` is set.
+    pub grpc_port: Option<u16>,
     tfs: PathBuf,
 }
 
@@ -60,18 +62,29 @@ impl Fleet {
             name,
             dir,
             port: sh::free_port()?,
+            grpc_port: None,
             tfs: tools.tfs.clone(),
         };
         fleet.write(body)?;
         Ok(fleet)
     }
 
-    /// Rewrites fleet.toml with another body (same name, model and port).
+    /// The same fleet with a gRPC listener on the balancer.
+    pub fn with_grpc(mut self, body: &str) -> R<Self> {
+        self.grpc_port = Some(sh::free_port()?);
+        self.write(body)?;
+        Ok(self)
+    }
+
+    /// Rewrites fleet.toml with another body (same name, model and ports).
     pub fn write(&self, body: &str) -> R<()> {
-        let text = format!(
+        let mut text = format!(
             "[fleet]\nname = \"{}\"\n\n{body}\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[balancer]\nimage = \"{NGINX}\"\nrest = \"127.0.0.1:{}\"\n",
             self.name, self.port
         );
+        if let Some(grpc) = self.grpc_port {
+            text.push_str(&format!("grpc = \"127.0.0.1:{grpc}\"\n"));
+        }
         std::fs::write(self.file(), text).map_err(|e| e.to_string())
     }
 
@@ -88,10 +101,17 @@ impl Fleet {
     /// The balancer container's own address on the fleet network: nginx
     /// without docker-proxy in front, as the hand-made nginx is reached too.
     pub fn url(&self) -> R<String> {
+        Ok(format!("http://{}:8501", self.balancer_ip()?))
+    }
+
+    pub fn balancer_ip(&self) -> R<String> {
         let balancer = format!("{}-balancer", self.name);
         let found = addresses(&[balancer], &self.network())?;
-        let (_, ip) = found.first().ok_or("the balancer has no address")?;
-        Ok(format!("http://{ip}:8501"))
+        let (_, ip) = found
+            .into_iter()
+            .next()
+            .ok_or("the balancer has no address")?;
+        Ok(ip)
     }
 
     pub fn network(&self) -> String {

@@ -5,13 +5,15 @@
 //!    capacity and against the hand-made round-robin nginx;
 //! 2. the balancer's added latency;
 //! 3. `tfs plan` and `tfs apply` against `docker ps` and docker-compose;
-//! 4. an image rollout under load, tfs against docker-compose.
+//! 4. an image rollout under load, tfs against docker-compose;
+//! 5. gRPC through the balancer against the replicas directly.
 //!
 //! Run: `cargo run --release -p tfs-bench` (after tests/env/setup), as root.
 
 mod balance;
 mod compose;
 mod fleet;
+mod grpc;
 mod machine;
 mod proxy;
 mod report;
@@ -28,7 +30,7 @@ use fleet::{Tools, PREFIX, STUB};
 use sh::R;
 
 const USAGE: &str =
-    "usage: tfs-bench [--out FILE] [--quick] [--wait-quiet MINUTES] [--only balance,speed,rollout]";
+    "usage: tfs-bench [--out FILE] [--quick] [--wait-quiet MINUTES] [--only balance,speed,rollout,grpc]";
 
 /// How long each measurement runs.
 pub struct Settings {
@@ -51,6 +53,7 @@ pub struct Results {
     pub apply: Option<speed::Apply>,
     pub overhead: Option<speed::Overhead>,
     pub rollouts: Vec<rollout::Rollout>,
+    pub grpc: Option<grpc::GrpcRun>,
     pub load_end: String,
     pub minutes: f64,
 }
@@ -172,6 +175,7 @@ fn run(
         apply: None,
         overhead: None,
         rollouts: Vec::new(),
+        grpc: None,
         load_end: String::new(),
         minutes: 0.0,
     };
@@ -208,6 +212,9 @@ fn run(
     }
     if let Some(fleet) = equal {
         fleet.destroy()?;
+    }
+    if wants("grpc") {
+        results.grpc = Some(grpc::measure(&tools, settings)?);
     }
     results.load_end = machine::load();
     results.minutes = started.elapsed().as_secs_f64() / 60.0;

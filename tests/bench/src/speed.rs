@@ -14,9 +14,11 @@ pub struct Plan {
     pub replicas: usize,
     pub plan_ms: Vec<f64>,
     pub ps_ms: Vec<f64>,
-    /// Docker's `GET /containers/{balancer}/archive` for one file, as
-    /// `tfs plan` reads the balancer's nginx.conf: median of 10, by curl.
-    pub archive_ms: f64,
+    /// Docker's `HEAD /containers/{balancer}/archive` of nginx.conf's link,
+    /// as `tfs plan` looks at what the balancer runs: median of 10, by curl.
+    pub head_ms: f64,
+    /// The same endpoint's `GET` (a download) of the file it links to.
+    pub download_ms: f64,
 }
 
 pub struct Apply {
@@ -63,24 +65,28 @@ pub fn plan(tools: &Tools, settings: &Settings) -> R<Plan> {
         sh::median(&plan_ms),
         sh::median(&ps_ms)
     ));
-    let archive_ms = archive_ms(&format!("{}-balancer", fleet.name))?;
+    let balancer = format!("{}-balancer", fleet.name);
+    let head_ms = archive_ms(&balancer, "/etc/nginx/nginx.conf", true)?;
+    let linked = sh::docker(&["exec", &balancer, "readlink", "/etc/nginx/nginx.conf"])?;
+    let download_ms = archive_ms(&balancer, linked.trim(), false)?;
     fleet.destroy()?;
     Ok(Plan {
         replicas,
         plan_ms,
         ps_ms,
-        archive_ms,
+        head_ms,
+        download_ms,
     })
 }
 
-/// The Docker API's time to hand out one file of a container (its archive
-/// endpoint), measured by curl on the daemon's socket.
-fn archive_ms(container: &str) -> R<f64> {
-    let url = format!("http://docker/containers/{container}/archive?path=/etc/nginx/nginx.conf");
+/// The Docker API's time to describe (`head`) or hand out one file of a
+/// container (its archive endpoint), measured by curl on the daemon's socket.
+fn archive_ms(container: &str, path: &str, head: bool) -> R<f64> {
+    let url = format!("http://docker/containers/{container}/archive?path={path}");
     let socket = "/var/run/docker.sock";
     let times: Vec<f64> = (0..10)
         .map(|_| {
-            let args = [
+            let mut args = vec![
                 "-sf",
                 "-o",
                 "/dev/null",
@@ -90,6 +96,9 @@ fn archive_ms(container: &str) -> R<f64> {
                 socket,
                 &url,
             ];
+            if head {
+                args.push("--head");
+            }
             sh::ok("curl", &args).map(|t| t.parse::<f64>().unwrap_or(f64::NAN) * 1e3)
         })
         .collect::<R<_>>()?;

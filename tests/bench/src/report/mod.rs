@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 mod balance;
+mod grpc;
 mod tools;
 
 pub use tools::clients;
@@ -59,5 +60,6 @@ pub fn render(r: &Results, s: &Settings) -> String {
     tools::overhead(&mut md, r);
     tools::speed(&mut md, r);
     tools::rollouts(&mut md, &r.rollouts);
+    grpc::render(&mut md, r);
     md
 }

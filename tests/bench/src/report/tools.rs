@@ -56,7 +56,7 @@ pub fn speed(md: &mut String, r: &Results) {
                 median(v)
             );
         }
-        let _ = writeln!(md, "\nOne `GET /containers/<balancer>/archive` of one file (how tfs reads the balancer's nginx.conf, twice per plan: the loaded copy and the file on disk), timed by curl on the Docker socket: median **{:.1} ms**.", p.archive_ms);
+        let _ = writeln!(md, "\nHow a plan sees what the balancer runs: nginx.conf and tfs-loaded.conf are links to configs named by their content's hash, so `HEAD /containers/<balancer>/archive` (the link's target, no content) tells whether the desired config is loaded: median **{:.1} ms** by curl on the Docker socket. A plan makes three of them, together. Only when the loaded config is not the desired one does it download it for the diff, with the same endpoint's `GET`: median {:.1} ms.", p.head_ms, p.download_ms);
         md.push('\n');
     }
     if let Some(a) = &r.apply {

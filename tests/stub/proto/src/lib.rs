@@ -6,6 +6,8 @@
 //! from TF Serving's own protos talks to a server built from these, and
 //! the other way round; fields left out are skipped as unknown.
 
+pub mod client;
+pub mod load;
 pub mod retry;
 
 /// Package `tensorflow`: tensors, shapes, data types, signatures.
