@@ -26,7 +26,7 @@ pub const RECORD: &str = r#"ln -sfn "$1" /etc/nginx/.tfs-loaded && mv -f /etc/ng
 
 /// Reloads nginx and returns once every worker of the old configuration
 /// has stopped taking new connections (exit 4 when the signal fails, 5 when
-/// they have not after 200 × 50 ms). `nginx -s reload` only sends a signal,
+/// they have not after 1000 × 10 ms). `nginx -s reload` only sends a signal,
 /// and nginx's master waits 100 ms before it retires the old workers:
 /// without the wait a request sent just after apply can still meet the old
 /// upstream. The brackets keep this script's own command line from
@@ -36,8 +36,8 @@ old=$(serving /proc/[0-9]*/cmdline)
 nginx -s reload || exit 4
 tries=0
 while [ -n "$(serving $old)" ]; do
-  tries=$((tries + 1)); [ "$tries" -ge 200 ] && exit 5
-  sleep 0.05
+  tries=$((tries + 1)); [ "$tries" -ge 1000 ] && exit 5
+  sleep 0.01
 done"#;
 
 /// Tests `conf` inside the balancer, then switches nginx.conf to it and reloads nginx.

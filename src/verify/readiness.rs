@@ -94,9 +94,13 @@ pub async fn probe(
     Ok(health)
 }
 
-/// How often a loading replica is asked: a probe is one local HTTP request,
-/// and each interval's half is added, on average, to every apply.
-const POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// How often a loading replica is asked: half an interval is added, on
+/// average, to every apply. Often at first (a probe is a container inspect
+/// and one local HTTP request); models still loading after `QUICK_FOR` are
+/// big ones, where a second makes no difference but dockerd's load would.
+const QUICK_POLL: Duration = Duration::from_millis(50);
+const QUICK_FOR: Duration = Duration::from_secs(10);
+const SLOW_POLL: Duration = Duration::from_millis(250);
 
 /// Asks until every model is AVAILABLE, the container stops, time runs out, or the user interrupts.
 pub async fn wait_available(
@@ -106,7 +110,8 @@ pub async fn wait_available(
     timeout: Duration,
     cancel: &Cancel,
 ) -> Result<ReplicaHealth> {
-    let deadline = Instant::now() + timeout;
+    let started = Instant::now();
+    let deadline = started + timeout;
     let mut last;
     loop {
         cancel.check()?;
@@ -124,7 +129,12 @@ pub async fn wait_available(
                 timeout.as_secs()
             );
         }
-        tokio::time::sleep(POLL_INTERVAL).await;
+        let interval = if started.elapsed() < QUICK_FOR {
+            QUICK_POLL
+        } else {
+            SLOW_POLL
+        };
+        tokio::time::sleep(interval).await;
     }
 }
 
