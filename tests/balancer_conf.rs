@@ -1,7 +1,8 @@
 //! The balancer's nginx.conf on disk: configs named by their content's hash,
 //! nginx.conf and tfs-loaded.conf linking to the one nginx runs, nothing
 //! else kept; and a config edited by hand inside the balancer still shows
-//! in the plan, though plans no longer download it when it looks right.
+//! in the plan (by its size or its time), though plans no longer download
+//! it when it looks right.
 
 #[path = "support/fleet.rs"]
 mod fleet;
@@ -83,4 +84,19 @@ fn a_config_edited_inside_the_balancer_is_planned_and_repaired() {
     let (repaired, _, _) = layout(&fleet);
     let text = docker_lines(&["exec", &balancer, "cat", &repaired]).join("\n");
     assert!(!text.contains("edited by hand"), "{text}");
+
+    // The same size: only the file's time tells.
+    let edit = format!("sed -i 's/worker_connections 4096/worker_connections 4097/' {repaired}");
+    docker_lines(&["exec", &balancer, "sh", "-c", &edit]);
+    let plan = fleet.tfs(&["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        plan.code, 2,
+        "a same-size edit went unseen:\n{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("+    worker_connections 4096;"),
+        "{}",
+        plan.stdout
+    );
 }

@@ -28,6 +28,9 @@ pub struct PathStat {
     pub size: u64,
     /// Where a symbolic link points, as an absolute path inside the container.
     pub link_target: Option<String>,
+    /// Modified at the Unix epoch: as [`Engine::write_file`] leaves a file,
+    /// so anything else (an edit by hand) shows.
+    pub epoch_mtime: bool,
 }
 
 /// Progress of an image pull, one layer at a time.
@@ -51,7 +54,8 @@ pub trait Engine {
     async fn read_file(&self, container: &str, path: &str) -> Result<Option<String>>;
     /// A path's size and link target, without reading it; None when it does not exist.
     async fn stat(&self, container: &str, path: &str) -> Result<Option<PathStat>>;
-    /// Writes a file, making missing parent directories; replaces what was at `path`.
+    /// Writes a file, making missing parent directories; replaces what was
+    /// at `path`. The file's mtime is the Unix epoch.
     async fn write_file(&self, container: &str, path: &str, content: &str) -> Result<()>;
     /// Makes `path` a symbolic link to `target`; replaces what was at `path`.
     async fn write_link(&self, container: &str, path: &str, target: &str) -> Result<()>;

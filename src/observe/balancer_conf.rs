@@ -35,7 +35,9 @@ pub struct BalancerConf {
 }
 
 /// Reads the balancer's config; `expected` (the desired one) is taken as is,
-/// without a download, when the loaded link names it and its size matches.
+/// without a download, when the loaded link names it, its size matches and
+/// its mtime is still the one tfs writes (the epoch): an edit by hand in the
+/// balancer changes the mtime, and is downloaded and shown.
 pub async fn read_balancer_conf(
     engine: &impl Engine,
     balancer: &str,
@@ -58,7 +60,7 @@ pub async fn read_balancer_conf(
     if let (Some(disk_target), Some(loaded_target)) = (&disk_target, &loaded_target) {
         let unloaded = disk_target != loaded_target;
         if let (Some(text), Some(file), Some(stat)) = (expected, &expected_file, &expected_stat) {
-            if loaded_target == file && stat.size == text.len() as u64 {
+            if loaded_target == file && stat.size == text.len() as u64 && stat.epoch_mtime {
                 return Ok(BalancerConf {
                     loaded: Some(text.to_string()),
                     unloaded,

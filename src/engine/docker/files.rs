@@ -49,6 +49,10 @@ impl Docker {
             Ok(stat) => Ok(Some(PathStat {
                 size: u64::try_from(stat.size).unwrap_or(0),
                 link_target: Some(stat.link_target).filter(|target| !target.is_empty()),
+                // Docker writes the time in RFC 3339, in UTC.
+                epoch_mtime: stat
+                    .modification_time
+                    .is_some_and(|time| time.starts_with("1970-01-01T00:00:00")),
             })),
             Err(error) if is_not_found(&error) => Ok(None),
             Err(error) => {
