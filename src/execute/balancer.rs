@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use super::reload::RECORD;
+use super::reload::first_load_script;
 use crate::desire::{BalancerSpec, GRPC_LISTEN_PORT, REST_LISTEN_PORT};
 use crate::engine::{ContainerSpec, Engine, PortBinding};
 use crate::observe::{conf_file, NGINX_CONF_PATH};
@@ -51,10 +51,7 @@ pub async fn start_balancer(
     engine.start(&spec.name).await?;
     // nginx fails at start-up, not later: a config test and a look tell whether it runs.
     let test = engine
-        .exec(
-            &spec.name,
-            &["sh", "-c", &format!("nginx -t -q && {RECORD}"), "sh", &file],
-        )
+        .exec(&spec.name, &["sh", "-c", &first_load_script(), "sh", &file])
         .await;
     let running = engine
         .inspect(&spec.name)

@@ -41,36 +41,28 @@ pub struct BalancerConf {
 pub async fn read_balancer_conf(
     engine: &impl Engine,
     balancer: &str,
-    expected: Option<&str>,
+    expected: &str,
 ) -> Result<BalancerConf> {
-    let expected_file = expected.map(conf_file);
+    let expected_file = conf_file(expected);
     let (on_disk, loaded, expected_stat) = futures_util::join!(
         engine.stat(balancer, NGINX_CONF_PATH),
         engine.stat(balancer, LOADED_CONF_PATH),
-        async {
-            match &expected_file {
-                Some(file) => engine.stat(balancer, file).await,
-                None => Ok(None),
-            }
-        }
+        engine.stat(balancer, &expected_file),
     );
     let (on_disk, loaded, expected_stat) = (on_disk?, loaded?, expected_stat?);
     let target = |stat: &Option<PathStat>| stat.as_ref().and_then(|s| s.link_target.clone());
     let (disk_target, loaded_target) = (target(&on_disk), target(&loaded));
     if let (Some(disk_target), Some(loaded_target)) = (&disk_target, &loaded_target) {
         let unloaded = disk_target != loaded_target;
-        if let (Some(text), Some(file), Some(stat)) = (expected, &expected_file, &expected_stat) {
-            if loaded_target == file && stat.size == text.len() as u64 && stat.epoch_mtime {
-                return Ok(BalancerConf {
-                    loaded: Some(text.to_string()),
-                    unloaded,
-                });
-            }
-        }
-        return Ok(BalancerConf {
-            loaded: engine.read_file(balancer, loaded_target).await?,
-            unloaded,
-        });
+        let untouched = expected_stat
+            .as_ref()
+            .is_some_and(|stat| stat.size == expected.len() as u64 && stat.epoch_mtime);
+        let loaded = if *loaded_target == expected_file && untouched {
+            Some(expected.to_string())
+        } else {
+            engine.read_file(balancer, loaded_target).await?
+        };
+        return Ok(BalancerConf { loaded, unloaded });
     }
     // Not both links (a hand-edited balancer, or a record never made): compare contents.
     let content = |stat: Option<PathStat>, path: &'static str| async move {

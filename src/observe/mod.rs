@@ -14,10 +14,11 @@ use crate::desire::labels;
 use crate::engine::Engine;
 use balancer_conf::read_balancer_conf;
 
-/// Reads the fleet's containers and network by labels, and the balancer's
-/// nginx.conf; also collects unowned things named in the fleet's name space.
-/// `expected_conf`, the nginx.conf the fleet should run, spares a download
-/// when it is the one running.
+/// Reads the fleet's containers and network by labels; also collects unowned
+/// things named in the fleet's name space. With `expected_conf`, the
+/// nginx.conf the fleet should run (what planning compares against), it
+/// reads the balancer's config too, downloading it only when it is not that
+/// one; without, it leaves the config unread.
 pub async fn observe(
     engine: &impl Engine,
     fleet: &str,
@@ -47,12 +48,11 @@ pub async fn observe(
             observed.foreign_networks.push(network);
         }
     }
-    if let Some(balancer) = &observed.balancer {
-        if balancer.state.is_running() {
-            let conf = read_balancer_conf(engine, &balancer.name, expected_conf).await?;
-            observed.balancer_conf = conf.loaded;
-            observed.balancer_conf_unloaded = conf.unloaded;
-        }
+    let running = observed.balancer.as_ref().filter(|b| b.state.is_running());
+    if let (Some(balancer), Some(expected)) = (running, expected_conf) {
+        let conf = read_balancer_conf(engine, &balancer.name, expected).await?;
+        observed.balancer_conf = conf.loaded;
+        observed.balancer_conf_unloaded = conf.unloaded;
     }
     Ok(observed)
 }
