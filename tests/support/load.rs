@@ -9,15 +9,12 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tfs_proto::clients::{Client, Clients, Tally};
 
 pub const BODY: &str = r#"{"instances": [1.0, 2.0, 5.0]}"#;
 pub const EXPECTED: &str = r#"{"predictions":[2.5,3.0,4.5]}"#;
-/// No load loop runs longer than this, even when a test forgets to stop it.
-pub const HARD_LIMIT: Duration = Duration::from_secs(120);
 const SAMPLES: usize = 8;
 
 /// What the clients saw.
@@ -60,76 +57,49 @@ impl Report {
     }
 }
 
-/// A running load loop; stopped by `stop` or when dropped.
-pub struct Load {
-    stop: Arc<AtomicBool>,
-    report: Arc<Mutex<Report>>,
-    threads: Vec<JoinHandle<()>>,
-    started: Instant,
+impl Tally for Report {
+    fn total(&self) -> u64 {
+        self.total
+    }
+
+    fn set_elapsed(&mut self, elapsed: Duration) {
+        self.elapsed = elapsed;
+    }
 }
+
+/// A running load loop; stopped by `stop` or when dropped.
+pub struct Load(Clients<Report>);
 
 impl Load {
     /// Starts `clients` threads POSTing to the balancer on 127.0.0.1:`port`.
     pub fn start(port: u16, clients: usize) -> Self {
-        let stop = Arc::new(AtomicBool::new(false));
-        let report = Arc::new(Mutex::new(Report::default()));
-        let started = Instant::now();
         let url = format!("http://127.0.0.1:{port}/v1/models/half_plus_two:predict");
-        let threads = (0..clients)
-            .map(|_| {
-                let (stop, report, url) = (stop.clone(), report.clone(), url.clone());
-                std::thread::spawn(move || client(&url, &stop, &report, started))
-            })
-            .collect();
-        Self {
-            stop,
-            report,
-            threads,
-            started,
-        }
+        Self(Clients::spawn(clients, move |client| run(&url, &client)))
     }
 
     /// Requests made so far.
     pub fn total(&self) -> u64 {
-        self.report.lock().unwrap().total
+        self.0.total()
     }
 
     /// Waits until at least `count` requests were made (at most `limit`).
     pub fn wait_for(&self, count: u64, limit: Duration) {
-        let deadline = Instant::now() + limit;
-        while self.total() < count && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.0.wait_for(count, limit)
     }
 
     /// Stops the clients and returns what they saw.
-    pub fn stop(mut self) -> Report {
-        self.halt();
-        let mut report = self.report.lock().unwrap().clone();
-        report.elapsed = self.started.elapsed();
-        report
-    }
-
-    fn halt(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for thread in self.threads.drain(..) {
-            let _ = thread.join();
-        }
+    pub fn stop(self) -> Report {
+        self.0.stop()
     }
 }
 
-impl Drop for Load {
-    fn drop(&mut self) {
-        self.halt();
-    }
-}
-
-fn client(url: &str, stop: &AtomicBool, report: &Mutex<Report>, started: Instant) {
+fn run(url: &str, client: &Client<Report>) {
+    let (report, started) = (&*client.tally, client.started);
     let agent = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(30))
         .max_idle_connections(0)
         .build();
-    while !stop.load(Ordering::SeqCst) && started.elapsed() < HARD_LIMIT {
+    while client.running() {
         let outcome = match agent
             .post(url)
             .set("Content-Type", "application/json")

@@ -7,6 +7,7 @@
 //! the other way round; fields left out are skipped as unknown.
 
 pub mod client;
+pub mod clients;
 pub mod load;
 pub mod retry;
 

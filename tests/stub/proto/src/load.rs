@@ -13,16 +13,13 @@
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::client::{channel, predict, predict_request, Answer, Encoding, Status};
+use crate::clients::{Client, Clients, Tally};
 use crate::retry::never_processed;
 
-/// No load loop runs longer than this, even when a test forgets to stop it.
-pub const HARD_LIMIT: Duration = Duration::from_secs(120);
 const INPUT: [f32; 3] = [1.0, 2.0, 5.0];
 const EXPECTED: [f32; 3] = [2.5, 3.0, 4.5];
 const SAMPLES: usize = 8;
@@ -83,94 +80,40 @@ impl Report {
     }
 }
 
-/// A running load loop; stopped by `stop` or when dropped.
-pub struct Load {
-    stop: Arc<AtomicBool>,
-    report: Arc<Mutex<Report>>,
-    threads: Vec<JoinHandle<()>>,
-    started: Instant,
+impl Tally for Report {
+    fn total(&self) -> u64 {
+        self.total
+    }
+
+    fn set_elapsed(&mut self, elapsed: Duration) {
+        self.elapsed = elapsed;
+    }
 }
+
+/// A running gRPC load loop; stopped by `stop` or when dropped.
+pub type Load = Clients<Report>;
 
 impl Load {
     /// Starts `clients` clients sending Predicts for `model` to `address`.
     pub fn start(address: SocketAddr, model: &str, clients: usize) -> Self {
-        let stop = Arc::new(AtomicBool::new(false));
-        let report = Arc::new(Mutex::new(Report::default()));
-        let started = Instant::now();
-        let threads = (0..clients)
-            .map(|_| {
-                let (stop, report, model) = (stop.clone(), report.clone(), model.to_string());
-                std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
-                    runtime.block_on(client(address, &model, &stop, &report, started));
-                })
-            })
-            .collect();
-        Self {
-            stop,
-            report,
-            threads,
-            started,
-        }
-    }
-
-    /// Requests made so far.
-    pub fn total(&self) -> u64 {
-        self.report.lock().unwrap().total
-    }
-
-    /// Waits until at least `count` requests were made (at most `limit`).
-    pub fn wait_for(&self, count: u64, limit: Duration) {
-        let deadline = Instant::now() + limit;
-        while self.total() < count && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Stops the clients and returns what they saw.
-    pub fn stop(mut self) -> Report {
-        self.halt();
-        let mut report = self.report.lock().unwrap().clone();
-        report.elapsed = self.started.elapsed();
-        report
-    }
-
-    /// Forgets what was seen so far, keeping the clients and their
-    /// channels: a measurement after a warm-up.
-    pub fn restart_count(&mut self) {
-        *self.report.lock().unwrap() = Report::default();
-        self.started = Instant::now();
-    }
-
-    fn halt(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for thread in self.threads.drain(..) {
-            let _ = thread.join();
-        }
+        let model = model.to_string();
+        Clients::spawn(clients, move |client| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(run(address, &model, &client));
+        })
     }
 }
 
-impl Drop for Load {
-    fn drop(&mut self) {
-        self.halt();
-    }
-}
-
-async fn client(
-    address: SocketAddr,
-    model: &str,
-    stop: &AtomicBool,
-    report: &Mutex<Report>,
-    started: Instant,
-) {
+async fn run(address: SocketAddr, model: &str, client: &Client<Report>) {
+    let (report, started) = (&*client.tally, client.started);
     let channel = match channel(address).await {
         Ok(channel) => channel,
         Err(error) => return record(report, started, Err(format!("connect: {error:?}"))),
     };
-    while !stop.load(Ordering::SeqCst) && started.elapsed() < HARD_LIMIT {
+    while client.running() {
         let sent = Instant::now();
         let (result, retries) = call(&channel, model).await;
         let took = sent.elapsed().as_micros() as u64;
