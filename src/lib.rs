@@ -3,6 +3,7 @@
 //! The pipeline, one module each: load → discover → desire → observe →
 //! reconcile → render → execute → verify.
 
+pub mod cancel;
 pub mod cli;
 pub mod desire;
 pub mod discover;

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use tfs::desire::{desire, labels, Desired, ReplicaSpec};
 use tfs::discover::{Gpu, Inventory};
 use tfs::load::{parse, Source};
-use tfs::observe::{Container, ContainerState, Network, Observed};
+use tfs::engine::{Container, ContainerState, Network, Status};
+use tfs::observe::Observed;
 use tfs::reconcile::{reconcile, Plan, ReconcileError, ONLY_REPLICA_DOWNTIME};
 use tfs::render::nginx::{self, Member};
 use tfs::render::plan_text;
@@ -186,7 +187,7 @@ fn replica_exited() {
     let desired = case.desired(FOUR_GPUS);
     let mut observed = converged(&desired);
     observed.replicas[2].state = ContainerState {
-        status: "exited".to_string(),
+        status: Status::Exited,
         exit_code: 137,
     };
     let plan = reconcile(&desired, &observed).unwrap();

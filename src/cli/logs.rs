@@ -9,7 +9,8 @@ use super::LogsArgs;
 use crate::engine::docker::Docker;
 use crate::engine::Engine;
 use crate::load::load;
-use crate::observe::{observe, Container};
+use crate::engine::Container;
+use crate::observe::observe;
 use crate::printer::Printer;
 
 pub async fn run(args: &LogsArgs, printer: &Printer) -> Result<ExitCode> {

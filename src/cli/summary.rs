@@ -3,6 +3,7 @@
 use crate::desire::Desired;
 use crate::execute::Outcome;
 use crate::render::plan_text::gpu_text;
+use crate::verify::Versions;
 
 pub fn endpoints(desired: &Desired) -> String {
     let container = &desired.balancer.container;
@@ -47,24 +48,12 @@ pub fn table(desired: &Desired, outcome: &Outcome) -> String {
         let state = if health.available {
             "AVAILABLE".to_string()
         } else {
-            health.container_state.clone()
+            health.container_state.to_string()
         };
         let models: Vec<String> = health
             .models
             .iter()
-            .map(|(model, states)| {
-                let versions: Vec<String> = states
-                    .iter()
-                    .map(|s| {
-                        if s.state == "AVAILABLE" {
-                            s.version.clone()
-                        } else {
-                            format!("{} {}", s.version, s.state)
-                        }
-                    })
-                    .collect();
-                format!("{model}:{}", versions.join(","))
-            })
+            .map(|(model, states)| Versions { model, states }.compact())
             .collect();
         rows.push([replica.name.clone(), gpu, state, models.join(" ")]);
     }

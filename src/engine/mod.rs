@@ -1,5 +1,6 @@
 //! engine: the small surface of Docker that tfs uses. Only `docker` knows bollard.
 
+mod container;
 mod container_spec;
 pub mod docker;
 mod errors;
@@ -9,10 +10,10 @@ use std::time::Duration;
 use anyhow::Result;
 use futures_util::stream::BoxStream;
 
+pub use container::{Container, ContainerState, Network, Status};
 pub use container_spec::{ContainerSpec, PortBinding};
 pub use errors::EngineError;
 
-use crate::observe::{Container, Network};
 
 /// Output of a command run inside a container.
 #[derive(Debug, Clone, PartialEq, Eq)]

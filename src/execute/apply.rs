@@ -11,7 +11,7 @@ use super::checkpoint::{checkpoint, NETWORK_CREATED};
 use super::executor::{launch_balancer, Executor};
 use super::images::ensure_images;
 use super::reload::stage_conf;
-use super::Cancel;
+use crate::cancel::Cancel;
 use crate::desire::{Desired, ReplicaSpec};
 use crate::engine::Engine;
 use crate::progress::Reporter;

@@ -2,7 +2,6 @@
 
 mod apply;
 mod balancer;
-mod cancel;
 pub mod checkpoint;
 mod destroy;
 mod executor;
@@ -12,5 +11,4 @@ mod replicas;
 mod rollout;
 
 pub use apply::{apply, Options, Outcome};
-pub use cancel::Cancel;
 pub use destroy::destroy;

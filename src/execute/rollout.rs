@@ -12,7 +12,7 @@ use super::replicas::{last_logs, remove_container, start_replica};
 use crate::desire::ReplicaSpec;
 use crate::engine::Engine;
 use crate::reconcile::Step;
-use crate::verify::{wait_available, ReplicaHealth};
+use crate::verify::{wait_available, ReplicaHealth, Versions};
 
 /// A replica that did not become AVAILABLE, and why (with its last logs).
 struct Failure {
@@ -158,14 +158,7 @@ fn models_text(health: &ReplicaHealth) -> String {
     let parts: Vec<String> = health
         .models
         .iter()
-        .map(|(model, states)| {
-            let versions: Vec<&str> = states
-                .iter()
-                .filter(|s| s.state == "AVAILABLE")
-                .map(|s| s.version.as_str())
-                .collect();
-            format!("{model} v{}", versions.join(","))
-        })
+        .map(|(model, states)| Versions { model, states }.serving())
         .collect();
     if parts.is_empty() {
         String::new()

@@ -1,13 +1,11 @@
 //! observe: what Docker has of a fleet right now. Docker is the state.
 
 mod balancer_conf;
-mod container;
 mod observed;
 
 use anyhow::Result;
 
 pub use balancer_conf::{conf_file, BalancerConf, CONF_DIR, LOADED_CONF_PATH, NGINX_CONF_PATH};
-pub use container::{Container, ContainerState, Network};
 pub use observed::Observed;
 
 use crate::desire::labels;

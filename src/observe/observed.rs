@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::container::{Container, Network};
+use crate::engine::{Container, Network};
 use crate::desire::content_hash;
 
 /// What Docker has of one fleet, found by labels; plus anything in the

@@ -1,7 +1,7 @@
 //! Why an existing container differs from its spec, in words.
 
 use crate::desire::{BalancerContainer, ReplicaConfig};
-use crate::observe::Container;
+use crate::engine::Container;
 
 /// Reasons a replica must be recreated; empty when it matches.
 pub fn replica_differences(

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use super::differences::{balancer_differences, list_change, replica_differences};
 use super::plan::{Action, ConfChange, Kind, Plan, Step};
 use crate::desire::{labels, Desired, ReplicaSpec};
-use crate::observe::{Container, Observed};
+use crate::engine::Container;
+use crate::observe::Observed;
 use crate::render::nginx;
 
 /// Planning stopped: the host holds something in the fleet's way.

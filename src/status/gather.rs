@@ -7,7 +7,8 @@ use super::{BalancerStatus, FleetStatus, GpuStatus, ModelStatus, ReplicaStatus};
 use crate::desire::{labels, BalancerContainer, ReplicaSpec, MONITORING_CONFIG_PATH};
 use crate::discover::gpu_usage;
 use crate::engine::Engine;
-use crate::observe::{Container, Observed};
+use crate::engine::Container;
+use crate::observe::Observed;
 use crate::verify::{probe, requests_served};
 
 /// Asks every replica and the balancer how they are.
@@ -62,7 +63,7 @@ async fn replica(
                 device_id: gpu.device_id.clone(),
                 usage: gpu.index.and_then(|index| usage.get(&index).cloned()),
             }),
-        container_state: container.state.status.clone(),
+        container_state: container.state.status,
         uptime_seconds: container
             .state
             .is_running()
@@ -113,7 +114,7 @@ async fn balancer(container: &Container, models: Vec<String>) -> BalancerStatus 
     };
     BalancerStatus {
         name: container.name.clone(),
-        container_state: container.state.status.clone(),
+        container_state: container.state.status,
         answers,
         rest: rest.map(|a| a.to_string()).unwrap_or_default(),
         grpc: spec.and_then(|s| s.grpc).map(|a| a.to_string()),

@@ -29,7 +29,7 @@ pub struct ReplicaStatus {
     pub slot: String,
     pub gpu: Option<GpuStatus>,
     /// Docker's state: running, exited, ...
-    pub container_state: String,
+    pub container_state: crate::engine::Status,
     pub uptime_seconds: Option<u64>,
     pub models: Vec<ModelStatus>,
     /// From TF Serving's Prometheus metrics, when monitoring is on.
@@ -58,7 +58,7 @@ pub struct ModelStatus {
 #[derive(Debug, Clone, Serialize)]
 pub struct BalancerStatus {
     pub name: String,
-    pub container_state: String,
+    pub container_state: crate::engine::Status,
     pub answers: bool,
     pub rest: String,
     pub grpc: Option<String>,

@@ -1,4 +1,5 @@
 use super::{FleetStatus, ReplicaStatus};
+use crate::verify::Versions;
 
 /// The status as a table, then the balancer and its endpoints.
 pub fn render(status: &FleetStatus) -> String {
@@ -50,7 +51,7 @@ fn table(replicas: &[ReplicaStatus]) -> String {
         rows.push([
             replica.name.clone(),
             gpu(replica),
-            replica.container_state.clone(),
+            replica.container_state.to_string(),
             replica
                 .uptime_seconds
                 .map_or_else(|| "-".to_string(), duration),
@@ -109,12 +110,11 @@ fn models(replica: &ReplicaStatus) -> String {
         .models
         .iter()
         .map(|model| {
-            let versions: Vec<String> = model
-                .versions
-                .iter()
-                .map(|v| format!("{} {}", v.version, v.state))
-                .collect();
-            format!("{}:{}", model.name, versions.join(","))
+            Versions {
+                model: &model.name,
+                states: &model.versions,
+            }
+            .compact()
         })
         .collect();
     if parts.is_empty() {

@@ -11,7 +11,7 @@ use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::Endpoint;
 use tonic_prost::ProstCodec;
 
-use super::model_status::VersionState;
+use super::model_state::{ModelState, VersionState};
 
 const GET_MODEL_STATUS: &str = "/tensorflow.serving.ModelService/GetModelStatus";
 const TIMEOUT: Duration = Duration::from_secs(2);
@@ -86,21 +86,9 @@ pub async fn model_status(address: SocketAddr, model: &str) -> Result<Vec<Versio
         .into_iter()
         .map(|status| VersionState {
             version: status.version.to_string(),
-            state: state_name(status.state).to_string(),
+            state: ModelState::from_number(status.state),
         })
         .collect())
-}
-
-/// ModelVersionStatus.State's names, which the REST API also uses.
-fn state_name(state: i32) -> &'static str {
-    match state {
-        10 => "START",
-        20 => "LOADING",
-        30 => "AVAILABLE",
-        40 => "UNLOADING",
-        50 => "END",
-        _ => "UNKNOWN",
-    }
 }
 
 #[cfg(test)]
@@ -120,8 +108,8 @@ mod tests {
         let response = GetModelStatusResponse::decode(&bytes[..]).unwrap();
         let status = &response.model_version_status[0];
         assert_eq!(
-            (status.version, state_name(status.state)),
-            (123, "AVAILABLE")
+            (status.version, ModelState::from_number(status.state)),
+            (123, ModelState::Available)
         );
     }
 }

@@ -3,10 +3,11 @@
 mod grpc_status;
 mod http;
 mod metrics;
+mod model_state;
 mod model_status;
 mod readiness;
 
 pub use http::get;
 pub use metrics::requests_served;
-pub use model_status::VersionState;
+pub use model_state::{is_available, ModelState, VersionState, Versions};
 pub use readiness::{probe, wait_available, ProbeError, ReplicaHealth};

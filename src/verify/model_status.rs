@@ -4,16 +4,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::http;
-
-/// One version of one model and its state (AVAILABLE, LOADING, ...).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VersionState {
-    pub version: String,
-    pub state: String,
-}
+use super::model_state::{ModelState, VersionState};
 
 #[derive(Deserialize)]
 struct StatusDocument {
@@ -23,7 +17,7 @@ struct StatusDocument {
 #[derive(Deserialize)]
 struct VersionStatus {
     version: String,
-    state: String,
+    state: ModelState,
 }
 
 /// The versions of `model` a replica reports; an error while it cannot answer.
@@ -47,16 +41,4 @@ pub async fn model_status(address: SocketAddr, model: &str) -> Result<Vec<Versio
             state: status.state,
         })
         .collect())
-}
-
-/// True when every wanted version (or, with none listed, some version) is AVAILABLE.
-pub fn is_available(states: &[VersionState], wanted: &[u64]) -> bool {
-    if wanted.is_empty() {
-        return states.iter().any(|state| state.state == "AVAILABLE");
-    }
-    wanted.iter().all(|version| {
-        states
-            .iter()
-            .any(|state| state.version == version.to_string() && state.state == "AVAILABLE")
-    })
 }

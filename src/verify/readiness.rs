@@ -10,16 +10,17 @@ use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
 
 use super::grpc_status;
-use super::model_status::{is_available, model_status, VersionState};
+use super::model_state::{is_available, VersionState, Versions};
+use super::model_status::model_status;
 use crate::desire::{rest_api_enabled, ReplicaSpec};
 use crate::engine::Engine;
-use crate::execute::Cancel;
+use crate::cancel::Cancel;
 
 /// What one replica reports for each of its models.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplicaHealth {
     pub name: String,
-    pub container_state: String,
+    pub container_state: crate::engine::Status,
     pub models: Vec<(String, Vec<VersionState>)>,
     pub available: bool,
 }
@@ -77,7 +78,7 @@ pub async fn probe(
     let address = SocketAddr::new(ip, port);
     let mut health = ReplicaHealth {
         name: replica.name.clone(),
-        container_state: container.state.status.clone(),
+        container_state: container.state.status,
         models: Vec::new(),
         available: true,
     };
@@ -142,20 +143,7 @@ fn describe(health: &ReplicaHealth) -> String {
     health
         .models
         .iter()
-        .map(|(model, states)| {
-            let versions: Vec<String> = states
-                .iter()
-                .map(|s| format!("{} {}", s.version, s.state))
-                .collect();
-            format!(
-                "{model}: {}",
-                if versions.is_empty() {
-                    "no versions".to_string()
-                } else {
-                    versions.join(", ")
-                }
-            )
-        })
+        .map(|(model, states)| Versions { model, states }.compact())
         .collect::<Vec<_>>()
-        .join("; ")
+        .join(" ")
 }

@@ -9,7 +9,7 @@ use bollard::models::{
 };
 
 use crate::engine::ContainerSpec;
-use crate::observe::{Container, ContainerState};
+use crate::engine::{Container, ContainerState, Status};
 
 pub fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
     let env = spec
@@ -120,8 +120,7 @@ pub fn container(inspect: ContainerInspectResponse) -> Container {
         state: ContainerState {
             status: state
                 .status
-                .map(|status| status.to_string())
-                .unwrap_or_else(|| "unknown".to_string()),
+                .map_or(Status::Unknown, |status| Status::parse(&status.to_string())),
             exit_code: state.exit_code.unwrap_or(0),
         },
         networks,

@@ -20,7 +20,7 @@ use futures_util::future::join_all;
 use futures_util::stream::BoxStream;
 
 use super::{ContainerSpec, Engine, ExecOutput, PathStat, PullProgress};
-use crate::observe::{Container, Network};
+use crate::engine::{Container, Network};
 use files::path_in_archive;
 
 /// A connected Docker daemon.

@@ -1,3 +1,6 @@
+//! Ctrl-C, shared by the executor and the waits it runs: a module of its own
+//! so that neither owns the other.
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
