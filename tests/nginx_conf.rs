@@ -2,7 +2,7 @@
 
 use tfs::desire::BalancerSettings;
 use tfs::load::Strategy;
-use tfs::render::nginx::{render, Member};
+use tfs::desire::nginx::{render, Member};
 
 fn settings(strategy: Strategy, grpc: bool) -> BalancerSettings {
     BalancerSettings {

@@ -9,7 +9,7 @@ use tfs::load::{parse, Source};
 use tfs::engine::{Container, ContainerState, Network, Status};
 use tfs::observe::Observed;
 use tfs::reconcile::{reconcile, Plan, ReconcileError, ONLY_REPLICA_DOWNTIME};
-use tfs::render::nginx::{self, Member};
+use tfs::desire::nginx::{self, Member};
 use tfs::render::plan_text;
 
 const FOUR_GPUS: &str = r#"

@@ -13,7 +13,6 @@ use crate::observe::observe;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::reconcile::Plan;
-use crate::render::nginx;
 use crate::render::plan_text;
 
 pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
@@ -22,8 +21,8 @@ pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
             let plan = plan_file::read(path)?;
             let lock = take_lock(printer, &plan.fleet, "tfs apply")?;
             let engine = Docker::connect().await?;
-            let conf = nginx::converged(&plan.desired);
-            let observed = observe(&engine, &plan.fleet, Some(&conf)).await?;
+            let observed =
+                observe(&engine, &plan.fleet, Some(&plan.desired.balancer.conf)).await?;
             if observed.fingerprint() != plan.fingerprint {
                 bail!("saved plan is stale: the fleet changed since it was planned\nhint: run `tfs plan -o {}` again", path.display());
             }

@@ -10,7 +10,6 @@ use crate::engine::docker::Docker;
 use crate::load::{load, Fleet, Placement};
 use crate::observe::observe;
 use crate::reconcile::{reconcile, Plan};
-use crate::render::nginx;
 
 /// A plan and everything it came from.
 pub struct Planned {
@@ -40,7 +39,7 @@ pub async fn plan(file: &Path) -> Result<Planned> {
 /// Observes the host and plans towards `desired`.
 pub async fn plan_desired(desired: &Desired) -> Result<Planned> {
     let engine = Docker::connect().await?;
-    let observed = observe(&engine, &desired.fleet, Some(&nginx::converged(desired))).await?;
+    let observed = observe(&engine, &desired.fleet, Some(&desired.balancer.conf)).await?;
     let plan = reconcile(desired, &observed)?;
     Ok(Planned { engine, plan })
 }

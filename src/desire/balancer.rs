@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::hash::content_hash;
 use super::labels;
+use super::nginx::{self, Member};
+use super::replica::ReplicaSpec;
 use super::tf_serving::rest_api_enabled;
 use crate::load::{Fleet, Strategy};
 
@@ -44,9 +46,13 @@ pub struct BalancerSpec {
     pub settings: BalancerSettings,
     pub config_hash: String,
     pub labels: BTreeMap<String, String>,
+    /// Every desired replica, in the fleet's order: the converged upstream.
+    pub upstream: Vec<Member>,
+    /// nginx.conf of the converged fleet, rendered once from `upstream`.
+    pub conf: String,
 }
 
-pub fn balancer(fleet: &Fleet) -> BalancerSpec {
+pub fn balancer(fleet: &Fleet, replicas: &[ReplicaSpec]) -> BalancerSpec {
     let container = BalancerContainer {
         image: fleet.balancer.image.clone(),
         rest: fleet.balancer.rest,
@@ -62,22 +68,26 @@ pub fn balancer(fleet: &Fleet) -> BalancerSpec {
             serde_json::to_string(&container).expect("serializes"),
         ),
     ]);
+    let settings = BalancerSettings {
+        fleet: fleet.name.clone(),
+        strategy: fleet.balancer.strategy,
+        retries: fleet.balancer.retries,
+        max_body: fleet.balancer.max_body.clone(),
+        grpc: fleet.balancer.grpc.is_some(),
+        rest_port: if rest_api_enabled(&fleet.serving.args) {
+            fleet.serving.rest_port
+        } else {
+            0
+        },
+        grpc_port: fleet.serving.grpc_port,
+    };
+    let upstream: Vec<Member> = replicas.iter().map(Member::of).collect();
     BalancerSpec {
         name: format!("{}-balancer", fleet.name),
         container,
-        settings: BalancerSettings {
-            fleet: fleet.name.clone(),
-            strategy: fleet.balancer.strategy,
-            retries: fleet.balancer.retries,
-            max_body: fleet.balancer.max_body.clone(),
-            grpc: fleet.balancer.grpc.is_some(),
-            rest_port: if rest_api_enabled(&fleet.serving.args) {
-                fleet.serving.rest_port
-            } else {
-                0
-            },
-            grpc_port: fleet.serving.grpc_port,
-        },
+        conf: nginx::render(&settings, &upstream),
+        upstream,
+        settings,
         config_hash,
         labels,
     }

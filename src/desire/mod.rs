@@ -4,6 +4,7 @@
 mod balancer;
 mod hash;
 pub mod labels;
+pub mod nginx;
 mod replica;
 mod slots;
 mod tf_serving;
@@ -56,6 +57,11 @@ pub struct Desired {
 pub fn desire(fleet: &Fleet, inventory: &Inventory) -> Result<Desired> {
     let resolved = slots::resolve(fleet, inventory)?;
     replica::check_overrides(fleet, &resolved.slots)?;
+    let replicas: Vec<ReplicaSpec> = resolved
+        .slots
+        .iter()
+        .map(|slot| replica::replica(fleet, slot))
+        .collect();
     Ok(Desired {
         fleet: fleet.name.clone(),
         network: NetworkSpec {
@@ -65,12 +71,8 @@ pub fn desire(fleet: &Fleet, inventory: &Inventory) -> Result<Desired> {
                 (labels::ROLE.to_string(), labels::ROLE_NETWORK.to_string()),
             ]),
         },
-        replicas: resolved
-            .slots
-            .iter()
-            .map(|slot| replica::replica(fleet, slot))
-            .collect(),
-        balancer: balancer::balancer(fleet),
+        balancer: balancer::balancer(fleet, &replicas),
+        replicas,
         pull: fleet.serving.pull,
         rollout: RolloutSpec {
             max_unavailable: fleet.rollout.max_unavailable,

@@ -16,7 +16,6 @@ use crate::desire::{Desired, ReplicaSpec};
 use crate::engine::Engine;
 use crate::progress::Reporter;
 use crate::reconcile::{Action, Kind, Plan, Step, Summary};
-use crate::render::nginx;
 use crate::verify::{probe, ReplicaHealth};
 
 /// How apply runs.
@@ -92,7 +91,7 @@ pub async fn apply(
             .as_ref()
             .filter(|c| !c.unloaded)
             .and_then(|c| c.running.clone()),
-        None => Some(nginx::converged(desired)),
+        None => Some(desired.balancer.conf.clone()),
     };
     let mut executor = Executor {
         engine,
@@ -123,7 +122,7 @@ pub async fn apply(
         // Nothing to protect yet: the balancer starts alongside the replicas,
         // its upstream empty, and `finish` fills it once they serve. Starting
         // it after them would add its start-up to every first apply.
-        let full = nginx::converged(desired);
+        let full = desired.balancer.conf.clone();
         let balancer = async {
             let conf = launch_balancer(engine, desired, reporter, &[]).await?;
             // While the replicas load, the config that serves them all is

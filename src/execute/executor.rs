@@ -14,7 +14,7 @@ use crate::desire::Desired;
 use crate::engine::Engine;
 use crate::progress::Reporter;
 use crate::reconcile::{Action, Plan, Step};
-use crate::render::nginx::{self, Member};
+use crate::desire::nginx::{self, Member};
 use crate::verify::wait_available;
 
 pub struct Executor<'a, E: Engine> {

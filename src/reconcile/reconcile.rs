@@ -7,7 +7,6 @@ use super::plan::{Action, ConfChange, Kind, Plan, Step};
 use crate::desire::{labels, Desired, ReplicaSpec};
 use crate::engine::Container;
 use crate::observe::Observed;
-use crate::render::nginx;
 
 /// Planning stopped: the host holds something in the fleet's way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -171,7 +170,7 @@ fn unplaced_reason(container: &Container) -> String {
 
 fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {
     let spec = &desired.balancer;
-    let conf = nginx::converged(desired);
+    let conf = spec.conf.clone();
     let upstream: Vec<String> = desired.replicas.iter().map(|r| r.name.clone()).collect();
     let change = |running: Option<&String>| {
         Some(ConfChange {

@@ -5,7 +5,6 @@
 use std::fmt::Write;
 
 use crate::desire::Desired;
-use crate::render::nginx;
 
 /// A file of the exported project: its name in the output directory and its text.
 pub struct ExportedFile {
@@ -21,7 +20,7 @@ pub fn render(desired: &Desired) -> Vec<ExportedFile> {
     }];
     files.push(ExportedFile {
         name: "nginx.conf".to_string(),
-        content: nginx::converged(desired),
+        content: desired.balancer.conf.clone(),
     });
     if let Some(replica) = desired.replicas.first() {
         for (path, content) in &replica.config.files {

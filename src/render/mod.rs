@@ -1,7 +1,6 @@
-//! render: text made from data — nginx.conf, and plans for people and machines.
+//! render: text made from data — plans for people and machines, exported files.
 
 pub mod compose;
-pub mod nginx;
 pub mod plan_json;
 pub mod plan_text;
 pub mod starter;

@@ -1,13 +1,17 @@
-//! nginx.conf for the balancer, rendered from the replicas that serve.
+//! nginx.conf for the balancer, rendered from the replicas that serve: the
+//! converged one is desired state, and execute renders the ones in between.
 
 use std::fmt::Write;
 
-use crate::desire::{BalancerSettings, GRPC_LISTEN_PORT, REST_LISTEN_PORT};
+use serde::{Deserialize, Serialize};
+
+use super::balancer::{BalancerSettings, GRPC_LISTEN_PORT, REST_LISTEN_PORT};
+use super::replica::ReplicaSpec;
 use crate::load::Strategy;
 
 /// A replica in the upstream: its container name (resolved by Docker's DNS
 /// on the fleet network) and its weight.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     pub name: String,
     pub weight: u32,
@@ -15,18 +19,12 @@ pub struct Member {
 
 impl Member {
     /// The upstream member for a replica.
-    pub fn of(replica: &crate::desire::ReplicaSpec) -> Self {
+    pub fn of(replica: &ReplicaSpec) -> Self {
         Self {
             name: replica.name.clone(),
             weight: replica.weight,
         }
     }
-}
-
-/// nginx.conf serving every desired replica: what a converged fleet runs.
-pub fn converged(desired: &crate::desire::Desired) -> String {
-    let members: Vec<Member> = desired.replicas.iter().map(Member::of).collect();
-    render(&desired.balancer.settings, &members)
 }
 
 /// Requests a replica may be sent while it is unhealthy before nginx skips
