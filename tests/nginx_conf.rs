@@ -1,8 +1,8 @@
 //! Snapshots of the rendered nginx.conf.
 
+use tfs::desire::nginx::{render, Member};
 use tfs::desire::BalancerSettings;
 use tfs::load::Strategy;
-use tfs::desire::nginx::{render, Member};
 
 fn settings(strategy: Strategy, grpc: bool) -> BalancerSettings {
     BalancerSettings {

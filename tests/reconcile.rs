@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use tfs::desire::nginx::{self, Member};
 use tfs::desire::{desire, labels, Desired, ReplicaSpec};
 use tfs::discover::{Gpu, Inventory};
-use tfs::load::{parse, Source};
 use tfs::engine::{Container, ContainerState, Network, Status};
+use tfs::load::{parse, Source};
 use tfs::observe::Observed;
 use tfs::reconcile::{reconcile, Plan, ReconcileError, ONLY_REPLICA_DOWNTIME};
-use tfs::desire::nginx::{self, Member};
 use tfs::render::plan_text;
 
 const FOUR_GPUS: &str = r#"

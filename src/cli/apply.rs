@@ -5,8 +5,8 @@ use anyhow::{bail, Result};
 
 use super::confirm::confirm;
 use super::{pipeline, plan_file, summary, ApplyArgs};
-use crate::engine::docker::Docker;
 use crate::cancel::Cancel;
+use crate::engine::docker::Docker;
 use crate::execute::{self, Options};
 use crate::lock;
 use crate::observe::observe;
@@ -21,8 +21,7 @@ pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
             let plan = plan_file::read(path)?;
             let lock = take_lock(printer, &plan.fleet, "tfs apply")?;
             let engine = Docker::connect().await?;
-            let observed =
-                observe(&engine, &plan.fleet, Some(&plan.desired.balancer.conf)).await?;
+            let observed = observe(&engine, &plan.fleet, Some(&plan.desired.balancer.conf)).await?;
             if observed.fingerprint() != plan.fingerprint {
                 bail!("saved plan is stale: the fleet changed since it was planned\nhint: run `tfs plan -o {}` again", path.display());
             }

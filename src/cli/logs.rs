@@ -7,9 +7,9 @@ use futures_util::stream::{select_all, StreamExt};
 
 use super::LogsArgs;
 use crate::engine::docker::Docker;
+use crate::engine::Container;
 use crate::engine::Engine;
 use crate::load::load;
-use crate::engine::Container;
 use crate::observe::observe;
 use crate::printer::Printer;
 

@@ -14,7 +14,6 @@ pub use container::{Container, ContainerState, Network, Status};
 pub use container_spec::{ContainerSpec, PortBinding};
 pub use errors::EngineError;
 
-
 /// Output of a command run inside a container.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecOutput {

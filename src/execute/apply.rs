@@ -16,7 +16,7 @@ use crate::desire::{Desired, ReplicaSpec};
 use crate::engine::Engine;
 use crate::progress::Reporter;
 use crate::reconcile::{Action, Kind, Plan, Step, Summary};
-use crate::verify::{probe, ReplicaHealth};
+use crate::verify::{Probe, ReplicaHealth, ServingProbe};
 
 /// How apply runs.
 #[derive(Debug, Clone)]
@@ -184,7 +184,7 @@ async fn serving_now(engine: &impl Engine, plan: &Plan) -> BTreeSet<String> {
     let probes = join_all(
         candidates
             .iter()
-            .map(|replica| probe(engine, replica, network)),
+            .map(|replica| async move { ServingProbe(engine).probe(replica, network).await }),
     )
     .await;
     candidates

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use super::reload::first_load_script;
+use super::scripts::{first_load_script, COUNT_SHUTTING_DOWN};
 use crate::desire::{BalancerSpec, GRPC_LISTEN_PORT, REST_LISTEN_PORT};
 use crate::engine::{ContainerSpec, Engine, PortBinding};
 use crate::observe::{conf_file, NGINX_CONF_PATH};
@@ -73,16 +73,8 @@ pub async fn start_balancer(
 pub async fn drain(engine: &impl Engine, balancer: &str, limit: Duration) -> Result<()> {
     let deadline = Instant::now() + limit;
     loop {
-        // `[s]` keeps grep and its shell, whose own command lines hold the pattern, from counting.
         let count = engine
-            .exec(
-                balancer,
-                &[
-                    "sh",
-                    "-c",
-                    "grep -l '[s]hutting down' /proc/[0-9]*/cmdline 2>/dev/null | wc -l",
-                ],
-            )
+            .exec(balancer, &["sh", "-c", COUNT_SHUTTING_DOWN])
             .await?;
         let shutting_down: u32 = count.output.trim().parse().unwrap_or(0);
         if shutting_down == 0 || Instant::now() >= deadline {

@@ -10,12 +10,12 @@ use super::balancer::{drain, start_balancer};
 use super::reload::{install_conf, install_staged};
 use super::replicas::{last_logs, remove_container};
 use super::{Options, Outcome};
+use crate::desire::nginx::{self, Member};
 use crate::desire::Desired;
 use crate::engine::Engine;
 use crate::progress::Reporter;
 use crate::reconcile::{Action, Plan, Step};
-use crate::desire::nginx::{self, Member};
-use crate::verify::wait_available;
+use crate::verify::{wait_available, ServingProbe};
 
 pub struct Executor<'a, E: Engine> {
     pub engine: &'a E,
@@ -158,7 +158,15 @@ impl<E: Engine> Executor<'_, E> {
         let network = &self.desired.network.name;
         let (engine, options) = (self.engine, self.options);
         let waits = join_all(self.desired.replicas.iter().map(|replica| async move {
-            match wait_available(engine, replica, network, options.timeout, &options.cancel).await {
+            match wait_available(
+                &ServingProbe(engine),
+                replica,
+                network,
+                options.timeout,
+                &options.cancel,
+            )
+            .await
+            {
                 Ok(health) => Ok(health),
                 Err(error) => Err(format!(
                     "{error:#}{}",

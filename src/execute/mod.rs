@@ -9,6 +9,7 @@ mod images;
 mod reload;
 mod replicas;
 mod rollout;
+pub mod scripts;
 
 pub use apply::{apply, Options, Outcome};
 pub use destroy::destroy;

@@ -12,7 +12,7 @@ use super::replicas::{last_logs, remove_container, start_replica};
 use crate::desire::ReplicaSpec;
 use crate::engine::Engine;
 use crate::reconcile::Step;
-use crate::verify::{wait_available, ReplicaHealth, Versions};
+use crate::verify::{wait_available, ReplicaHealth, ServingProbe, Versions};
 
 /// A replica that did not become AVAILABLE, and why (with its last logs).
 struct Failure {
@@ -30,7 +30,14 @@ impl<E: Engine> Executor<'_, E> {
             reporter.begin(key, &format!("starting replica {key}"));
             let started = async {
                 start_replica(engine, replica, network).await?;
-                wait_available(engine, replica, network, options.timeout, &options.cancel).await
+                wait_available(
+                    &ServingProbe(engine),
+                    replica,
+                    network,
+                    options.timeout,
+                    &options.cancel,
+                )
+                .await
             }
             .await;
             match started {

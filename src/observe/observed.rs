@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Container, Network};
 use crate::desire::content_hash;
+use crate::engine::{Container, Network};
 
 /// What Docker has of one fleet, found by labels; plus anything in the
 /// fleet's name space that the fleet does not own.

@@ -6,10 +6,10 @@ use futures_util::future::join_all;
 use super::{BalancerStatus, FleetStatus, GpuStatus, ModelStatus, ReplicaStatus};
 use crate::desire::{labels, BalancerContainer, ReplicaSpec, MONITORING_CONFIG_PATH};
 use crate::discover::gpu_usage;
-use crate::engine::Engine;
 use crate::engine::Container;
+use crate::engine::Engine;
 use crate::observe::Observed;
-use crate::verify::{probe, requests_served};
+use crate::verify::{requests_served, Probe, ServingProbe};
 
 /// Asks every replica and the balancer how they are.
 pub async fn gather(engine: &impl Engine, fleet: &str, observed: &Observed) -> FleetStatus {
@@ -78,7 +78,7 @@ async fn replica(
         status.problem = Some("its tfs.spec label cannot be read".to_string());
         return status;
     };
-    match probe(engine, &spec, network).await {
+    match ServingProbe(engine).probe(&spec, network).await {
         Ok(health) => {
             status.available = health.available;
             status.models = health

@@ -10,4 +10,4 @@ mod readiness;
 pub use http::get;
 pub use metrics::requests_served;
 pub use model_state::{is_available, ModelState, VersionState, Versions};
-pub use readiness::{probe, wait_available, ProbeError, ReplicaHealth};
+pub use readiness::{wait_available, Probe, ProbeError, ReplicaHealth, ServingProbe};

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::grpc_status;
 use super::model_state::{is_available, VersionState, Versions};
 use super::model_status::model_status;
+use crate::cancel::Cancel;
 use crate::desire::{rest_api_enabled, ReplicaSpec};
 use crate::engine::Engine;
-use crate::cancel::Cancel;
 
 /// What one replica reports for each of its models.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,8 +36,32 @@ pub enum ProbeError {
     NoAnswer(anyhow::Error),
 }
 
-/// Asks once.
-pub async fn probe(
+/// Asks a replica once what its models' states are. The executor and
+/// status ask through this trait, so that tests can answer from memory.
+#[allow(async_fn_in_trait)]
+pub trait Probe {
+    async fn probe(
+        &self,
+        replica: &ReplicaSpec,
+        network: &str,
+    ) -> Result<ReplicaHealth, ProbeError>;
+}
+
+/// TF Serving itself, asked at the container's address on the fleet network.
+pub struct ServingProbe<'a, E: Engine>(pub &'a E);
+
+impl<E: Engine> Probe for ServingProbe<'_, E> {
+    async fn probe(
+        &self,
+        replica: &ReplicaSpec,
+        network: &str,
+    ) -> Result<ReplicaHealth, ProbeError> {
+        probe(self.0, replica, network).await
+    }
+}
+
+/// Asks once: the container's state and address from the engine, then TF Serving.
+async fn probe(
     engine: &impl Engine,
     replica: &ReplicaSpec,
     network: &str,
@@ -105,7 +129,7 @@ const SLOW_POLL: Duration = Duration::from_millis(250);
 
 /// Asks until every model is AVAILABLE, the container stops, time runs out, or the user interrupts.
 pub async fn wait_available(
-    engine: &impl Engine,
+    probe: &impl Probe,
     replica: &ReplicaSpec,
     network: &str,
     timeout: Duration,
@@ -116,7 +140,7 @@ pub async fn wait_available(
     let mut last;
     loop {
         cancel.check()?;
-        match probe(engine, replica, network).await {
+        match probe.probe(replica, network).await {
             Ok(health) if health.available => return Ok(health),
             Ok(health) => last = describe(&health),
             // A container that stopped will not become AVAILABLE: fail now, not at the deadline.
