@@ -1,5 +1,6 @@
 //! Progress of long operations: bars and spinners on a terminal, one plain
-//! line per step otherwise. The core reports through [`Reporter`] and never prints.
+//! line per step otherwise. The executor reports typed events; this is the
+//! one place that turns them into words.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -8,19 +9,10 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::engine::PullProgress;
+use crate::execute::{Detail, Event, Reporter};
 use crate::printer::Printer;
-
-/// What the executor tells the user while it works.
-pub trait Reporter: PullProgress {
-    /// A step began: "creating replica demo-gpu0".
-    fn begin(&self, key: &str, text: &str);
-    /// A step ended well.
-    fn finish(&self, key: &str, text: &str);
-    /// A step failed.
-    fn fail(&self, key: &str, text: &str);
-    /// A line that is not a step.
-    fn note(&self, text: &str);
-}
+use crate::reconcile::{Op, Operation, Removal};
+use crate::verify::Versions;
 
 /// The CLI's reporter over indicatif.
 pub struct TerminalReporter {
@@ -59,7 +51,7 @@ impl TerminalReporter {
     }
 }
 
-impl Reporter for TerminalReporter {
+impl TerminalReporter {
     fn begin(&self, key: &str, text: &str) {
         if !self.interactive {
             self.printer.info(&format!("{text}..."));
@@ -77,28 +69,141 @@ impl Reporter for TerminalReporter {
             .insert(key.to_string(), bar);
     }
 
-    fn finish(&self, key: &str, text: &str) {
+    /// Ends a spinner; with a text, says how it ended.
+    fn end(&self, key: &str, mark: Option<(console::Style, &str)>, text: &str) {
         if let Some(bar) = self.take(key) {
             bar.finish_and_clear();
         }
-        self.line(&format!(
-            "{} {text}",
-            self.printer.paint(console::Style::new().green(), "✓")
-        ));
-    }
-
-    fn fail(&self, key: &str, text: &str) {
-        if let Some(bar) = self.take(key) {
-            bar.finish_and_clear();
+        if let Some((style, symbol)) = mark {
+            self.line(&format!("{} {text}", self.printer.paint(style, symbol)));
         }
-        self.line(&format!(
-            "{} {text}",
-            self.printer.paint(console::Style::new().red(), "✗")
-        ));
     }
+}
 
-    fn note(&self, text: &str) {
-        self.line(text);
+/// A replica's spinner runs from its start to its AVAILABLE, across two operations.
+fn key(operation: &Operation) -> String {
+    match operation.op {
+        Op::StartReplica | Op::RestoreReplica | Op::WaitAvailable => operation.target.clone(),
+        _ => format!("{}:{}", operation.op.name(), operation.target),
+    }
+}
+
+/// What the user reads when an operation begins; None for those that
+/// are quick or internal.
+fn began(operation: &Operation) -> Option<String> {
+    let target = &operation.target;
+    Some(match &operation.op {
+        Op::CreateNetwork => format!("creating network {target}"),
+        Op::StartBalancer { .. } => format!("starting balancer {target}"),
+        Op::SwitchConfig { .. } => format!("reloading {target}"),
+        Op::RemoveReplica { removal } => format!("removing {}{target}", removal_word(*removal)),
+        Op::StartReplica => format!("starting replica {target}"),
+        Op::RestoreReplica => format!("restoring replica {target} to its previous spec"),
+        Op::RemoveBalancer => format!("removing balancer {target}"),
+        Op::RemoveNetwork => format!("removing network {target}"),
+        Op::PullImage
+        | Op::CheckAvailable
+        | Op::StageConfig { .. }
+        | Op::Drain
+        | Op::WaitAvailable => return None,
+    })
+}
+
+/// What the user reads when it ended well; None when it ends silently (a
+/// started replica is only news once it serves).
+fn done(operation: &Operation, detail: &Detail) -> Option<String> {
+    let target = &operation.target;
+    if *detail == Detail::Unchanged {
+        return None;
+    }
+    Some(match (&operation.op, detail) {
+        (Op::CreateNetwork, _) => format!("created network {target}"),
+        (Op::PullImage, _) => format!("pulled {target}"),
+        (Op::StartBalancer { .. }, Detail::Upstream(members)) => {
+            format!(
+                "started balancer {target}: upstream {}",
+                upstream_text(members)
+            )
+        }
+        (Op::SwitchConfig { .. }, Detail::Upstream(members)) => {
+            format!("reloaded {target}: upstream {}", upstream_text(members))
+        }
+        (Op::RemoveReplica { removal }, _) => format!("removed {}{target}", removal_word(*removal)),
+        (Op::WaitAvailable, Detail::Health(health)) => {
+            let models: Vec<String> = health
+                .models
+                .iter()
+                .map(|(model, states)| Versions { model, states }.serving())
+                .collect();
+            let models = if models.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", models.join(", "))
+            };
+            format!("replica {target} is AVAILABLE{models}")
+        }
+        (Op::RemoveBalancer, _) => format!("removed balancer {target}"),
+        (Op::RemoveNetwork, _) => format!("removed network {target}"),
+        _ => return None,
+    })
+}
+
+fn failed(operation: &Operation) -> String {
+    let target = &operation.target;
+    match &operation.op {
+        Op::StartReplica | Op::RestoreReplica | Op::WaitAvailable => {
+            format!("replica {target} failed")
+        }
+        Op::StartBalancer { .. } => format!("balancer {target} failed"),
+        Op::PullImage => format!("pulling {target} failed"),
+        op => format!("{} {target} failed", op.name()),
+    }
+}
+
+fn removal_word(removal: Removal) -> &'static str {
+    match removal {
+        Removal::Unplaced | Removal::Destroyed => "replica ",
+        Removal::Replaced => "old replica ",
+        Removal::Failed => "failed replica ",
+    }
+}
+
+/// The upstream's members in words.
+fn upstream_text(members: &[String]) -> String {
+    if members.is_empty() {
+        "(empty)".to_string()
+    } else {
+        members.join(" ")
+    }
+}
+
+impl Reporter for TerminalReporter {
+    fn event(&self, event: Event<'_>) {
+        match event {
+            Event::Began(operation) => {
+                if let Some(text) = began(operation) {
+                    self.begin(&key(operation), &text);
+                }
+            }
+            Event::Done(operation, detail) => {
+                if let Some(text) = done(operation, detail) {
+                    self.end(
+                        &key(operation),
+                        Some((console::Style::new().green(), "✓")),
+                        &text,
+                    );
+                }
+            }
+            Event::Failed(operation, _) => {
+                let text = failed(operation);
+                self.end(
+                    &key(operation),
+                    Some((console::Style::new().red(), "✗")),
+                    &text,
+                );
+            }
+            Event::Interrupted(operation) => self.end(&key(operation), None, ""),
+        }
     }
 }
 

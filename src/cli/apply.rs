@@ -6,22 +6,20 @@ use anyhow::{bail, Result};
 use super::confirm::confirm;
 use super::{pipeline, plan_file, summary, ApplyArgs};
 use crate::cancel::Cancel;
-use crate::engine::docker::Docker;
 use crate::execute::{self, Options};
-use crate::lock;
-use crate::observe::observe;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::reconcile::Plan;
 use crate::render::plan_text;
+use crate::verify::ServingProbe;
 
 pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
     let (engine, plan, _lock) = match &args.planfile {
         Some(path) => {
             let plan = plan_file::read(path)?;
-            let lock = take_lock(printer, &plan.fleet, "tfs apply")?;
-            let engine = Docker::connect().await?;
-            let observed = observe(&engine, &plan.fleet, Some(&plan.desired.balancer.conf)).await?;
+            let lock = pipeline::take_lock(printer, &plan.fleet, "tfs apply")?;
+            let pipeline::Live { engine, observed } =
+                pipeline::live(&plan.fleet, Some(&plan.desired.balancer.conf)).await?;
             if observed.fingerprint() != plan.fingerprint {
                 bail!("saved plan is stale: the fleet changed since it was planned\nhint: run `tfs plan -o {}` again", path.display());
             }
@@ -29,7 +27,7 @@ pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
         }
         None => {
             let (_, desired) = pipeline::desired(&args.file.file)?;
-            let lock = take_lock(printer, &desired.fleet, "tfs apply")?;
+            let lock = pipeline::take_lock(printer, &desired.fleet, "tfs apply")?;
             let planned = pipeline::plan_desired(&desired).await?;
             (planned.engine, planned.plan, lock)
         }
@@ -55,7 +53,8 @@ pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
         cancel,
     };
     printer.info("");
-    let outcome = execute::apply(&engine, &plan, &reporter, &options).await?;
+    let probe = ServingProbe(&engine);
+    let outcome = execute::apply(&engine, &probe, &plan, &reporter, &options).await?;
     let counts = outcome.summary;
     printer.out(&format!(
         "\nApply complete! Resources: {} added, {} changed, {} destroyed.\n\n{}\n\n{}",
@@ -66,15 +65,6 @@ pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
         summary::table(&plan.desired, &outcome)
     ));
     Ok(ExitCode::SUCCESS)
-}
-
-/// Holds the fleet's lock for the rest of the command.
-pub fn take_lock(printer: &Printer, fleet: &str, command: &str) -> Result<lock::Lock> {
-    let lock = lock::acquire(fleet, command)?;
-    if let Some(warning) = &lock.warning {
-        printer.warn(warning);
-    }
-    Ok(lock)
 }
 
 fn show(printer: &Printer, plan: &Plan) {

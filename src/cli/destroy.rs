@@ -3,11 +3,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::confirm::confirm;
-use super::DestroyArgs;
-use crate::engine::docker::Docker;
+use super::{pipeline, DestroyArgs};
 use crate::execute;
 use crate::load::load;
-use crate::observe::observe;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::reconcile::teardown;
@@ -15,22 +13,21 @@ use crate::render::plan_text;
 
 pub async fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode> {
     let fleet = load(&args.file.file)?;
-    let _lock = super::apply::take_lock(printer, &fleet.name, "tfs destroy")?;
-    let engine = Docker::connect().await?;
-    let observed = observe(&engine, &fleet.name, None).await?;
-    let steps = teardown(&observed);
-    if steps.is_empty() {
+    let _lock = pipeline::take_lock(printer, &fleet.name, "tfs destroy")?;
+    let pipeline::Live { engine, observed } = pipeline::live(&fleet.name, None).await?;
+    let teardown = teardown(&observed);
+    if teardown.steps.is_empty() {
         printer.out(&format!(
             "No changes. Nothing of fleet \"{}\" exists.",
             fleet.name
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    printer.out(plan_text::render_steps(&fleet.name, &steps, printer.color()).trim_end());
+    printer.out(plan_text::render_steps(&fleet.name, &teardown.steps, printer.color()).trim_end());
     confirm(printer, args.auto_approve, "destroy")?;
     let reporter = TerminalReporter::new(*printer);
     printer.info("");
-    let count = execute::destroy(&engine, &observed, &reporter).await?;
+    let count = execute::destroy(&engine, &teardown.operations, &reporter).await?;
     printer.out(&format!(
         "\nDestroy complete! Resources: {count} destroyed."
     ));

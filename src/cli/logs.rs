@@ -6,17 +6,15 @@ use anyhow::{bail, Result};
 use futures_util::stream::{select_all, StreamExt};
 
 use super::LogsArgs;
-use crate::engine::docker::Docker;
 use crate::engine::Container;
 use crate::engine::Engine;
 use crate::load::load;
-use crate::observe::observe;
 use crate::printer::Printer;
 
 pub async fn run(args: &LogsArgs, printer: &Printer) -> Result<ExitCode> {
     let fleet = load(&args.file.file)?;
-    let engine = Docker::connect().await?;
-    let observed = observe(&engine, &fleet.name, None).await?;
+    let super::pipeline::Live { engine, observed } =
+        super::pipeline::live(&fleet.name, None).await?;
     let containers: Vec<&Container> = match &args.replica {
         None => observed.replicas.iter().collect(),
         Some(wanted) => {

@@ -1,4 +1,5 @@
-//! load → discover → desire → observe → reconcile, shared by the commands.
+//! load → discover → desire → connect → observe → reconcile: the one way
+//! the commands get from a fleet file to the live fleet and a plan.
 
 use std::path::Path;
 
@@ -8,13 +9,21 @@ use crate::desire::{desire, Desired};
 use crate::discover::{discover_host, Inventory};
 use crate::engine::docker::Docker;
 use crate::load::{load, Fleet, Placement};
-use crate::observe::observe;
+use crate::lock;
+use crate::observe::{observe, Observed};
+use crate::printer::Printer;
 use crate::reconcile::{reconcile, Plan};
 
-/// A plan and everything it came from.
+/// A plan and the engine it was observed through.
 pub struct Planned {
     pub engine: Docker,
     pub plan: Plan,
+}
+
+/// The fleet as Docker has it now.
+pub struct Live {
+    pub engine: Docker,
+    pub observed: Observed,
 }
 
 /// Loads and checks the fleet file; nothing touches Docker before this passes.
@@ -31,6 +40,14 @@ pub fn desired(file: &Path) -> Result<(Fleet, Desired)> {
     Ok((fleet, desired))
 }
 
+/// Connects to Docker and reads the fleet by its labels; with
+/// `expected_conf`, the balancer's config too (see [`observe`]).
+pub async fn live(fleet: &str, expected_conf: Option<&str>) -> Result<Live> {
+    let engine = Docker::connect().await?;
+    let observed = observe(&engine, fleet, expected_conf).await?;
+    Ok(Live { engine, observed })
+}
+
 pub async fn plan(file: &Path) -> Result<Planned> {
     let (_, desired) = desired(file)?;
     plan_desired(&desired).await
@@ -38,8 +55,16 @@ pub async fn plan(file: &Path) -> Result<Planned> {
 
 /// Observes the host and plans towards `desired`.
 pub async fn plan_desired(desired: &Desired) -> Result<Planned> {
-    let engine = Docker::connect().await?;
-    let observed = observe(&engine, &desired.fleet, Some(&desired.balancer.conf)).await?;
+    let Live { engine, observed } = live(&desired.fleet, Some(&desired.balancer.conf)).await?;
     let plan = reconcile(desired, &observed)?;
     Ok(Planned { engine, plan })
+}
+
+/// Holds the fleet's lock for the rest of the command.
+pub fn take_lock(printer: &Printer, fleet: &str, command: &str) -> Result<lock::Lock> {
+    let lock = lock::acquire(fleet, command)?;
+    if let Some(warning) = &lock.warning {
+        printer.warn(warning);
+    }
+    Ok(lock)
 }

@@ -1,50 +1,56 @@
-//! Removing everything labelled with the fleet, and nothing else.
+//! Removing a fleet: the teardown's operations, the replicas together.
 
-use std::time::Duration;
-
-use anyhow::Result;
+use anyhow::{bail, Result};
 use futures_util::future::join_all;
 
+use super::event::{Detail, Event, Reporter};
+use super::executor::batch_end;
+use super::operations::{BALANCER_GRACE, REPLICA_GRACE};
 use super::replicas::remove_container;
 use crate::engine::Engine;
-use crate::observe::Observed;
-use crate::progress::Reporter;
+use crate::reconcile::{Op, Operation};
 
-/// Balancer first (traffic stops cleanly), then replicas, then the network.
+/// Runs the removals; returns how many resources went. A removal that
+/// fails is reported as failed, and destroy stops after its batch.
 pub async fn destroy(
     engine: &impl Engine,
-    observed: &Observed,
+    operations: &[Operation],
     reporter: &dyn Reporter,
 ) -> Result<usize> {
-    let mut count = 0;
-    if let Some(balancer) = &observed.balancer {
-        reporter.begin(
-            &balancer.name,
-            &format!("removing balancer {}", balancer.name),
-        );
-        remove_container(engine, &balancer.name, Duration::from_secs(5)).await?;
-        reporter.finish(
-            &balancer.name,
-            &format!("removed balancer {}", balancer.name),
-        );
-        count += 1;
+    let mut removed = 0;
+    let mut index = 0;
+    while index < operations.len() {
+        let end = batch_end(operations, index);
+        let batch = &operations[index..end];
+        let results = join_all(batch.iter().map(|operation| async move {
+            reporter.event(Event::Began(operation));
+            let target = operation.target.as_str();
+            match operation.op {
+                Op::RemoveBalancer => remove_container(engine, target, BALANCER_GRACE).await,
+                Op::RemoveReplica { .. } => remove_container(engine, target, REPLICA_GRACE).await,
+                Op::RemoveNetwork => engine.remove_network(target).await,
+                _ => bail!("destroy cannot run {}", operation.op.name()),
+            }
+        }))
+        .await;
+        let mut errors = Vec::new();
+        for (operation, result) in batch.iter().zip(results) {
+            match result {
+                Ok(()) => {
+                    removed += 1;
+                    reporter.event(Event::Done(operation, &Detail::Plain));
+                }
+                Err(error) => {
+                    let reason = format!("{error:#}");
+                    reporter.event(Event::Failed(operation, &reason));
+                    errors.push(reason);
+                }
+            }
+        }
+        if !errors.is_empty() {
+            bail!("{}", errors.join("\n\n"));
+        }
+        index = end;
     }
-    let results = join_all(observed.replicas.iter().map(|replica| async move {
-        reporter.begin(&replica.name, &format!("removing replica {}", replica.name));
-        let result = remove_container(engine, &replica.id, Duration::from_secs(10)).await;
-        reporter.finish(&replica.name, &format!("removed replica {}", replica.name));
-        result
-    }))
-    .await;
-    for result in results {
-        result?;
-        count += 1;
-    }
-    if let Some(network) = &observed.network {
-        reporter.begin(&network.name, &format!("removing network {}", network.name));
-        engine.remove_network(&network.id).await?;
-        reporter.finish(&network.name, &format!("removed network {}", network.name));
-        count += 1;
-    }
-    Ok(count)
+    Ok(removed)
 }

@@ -1,199 +1,340 @@
-//! The state apply carries between steps: who serves, and what nginx runs.
+//! The interpreter: runs a plan's operations in order, neighbours of one
+//! kind together, and rolls a wave back when one of its replicas failed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use futures_util::future::join_all;
 
-use super::balancer::{drain, start_balancer};
-use super::reload::{install_conf, install_staged};
-use super::replicas::{last_logs, remove_container};
-use super::{Options, Outcome};
+use super::event::{Detail, Event, Reporter};
+use crate::cancel::Cancel;
 use crate::desire::nginx::{self, Member};
-use crate::desire::Desired;
 use crate::engine::Engine;
-use crate::progress::Reporter;
-use crate::reconcile::{Action, Plan, Step};
-use crate::verify::{wait_available, ServingProbe};
+use crate::reconcile::{Op, Operation, Plan, Summary};
+use crate::verify::{Probe, ReplicaHealth};
 
-pub struct Executor<'a, E: Engine> {
+/// How apply runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long a replica may take to become AVAILABLE.
+    pub timeout: Duration,
+    pub cancel: Cancel,
+}
+
+/// What apply did, for the closing summary.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub summary: Summary,
+    /// Each desired replica's last report, in the fleet's order.
+    pub health: Vec<ReplicaHealth>,
+}
+
+/// What an operation changed in what the executor knows.
+pub enum Effect {
+    Nothing,
+    /// The image was on the host, the config ran already, nothing drained.
+    Unchanged,
+    Available(ReplicaHealth),
+    NotAvailable,
+    Removed,
+    /// nginx runs this config, listing these replicas; `reloaded` when it
+    /// was not running it before.
+    Installed {
+        conf: String,
+        members: Vec<String>,
+        reloaded: bool,
+    },
+    Staged(String),
+    BalancerStarted {
+        conf: String,
+        members: Vec<String>,
+    },
+    BalancerRemoved,
+}
+
+/// The state apply carries from one operation to the next.
+pub struct Executor<'a, E: Engine, P: Probe> {
     pub engine: &'a E,
-    pub desired: &'a Desired,
+    pub probe: &'a P,
+    pub plan: &'a Plan,
     pub reporter: &'a dyn Reporter,
     pub options: &'a Options,
-    /// Replicas the upstream should list now.
-    pub serving: BTreeSet<String>,
-    /// The nginx.conf the balancer runs, as far as tfs knows.
+    /// Replicas that answered AVAILABLE and still run: the only ones an upstream may list.
+    pub available: BTreeSet<String>,
+    /// Replicas of the current wave that failed, with the reason.
+    pub failed: BTreeMap<String, String>,
+    /// The config nginx runs, as far as tfs knows.
     pub installed: Option<String>,
-    /// Whether a balancer runs throughout, so that changes must keep it fed.
-    pub balancer_live: bool,
-    /// A config already written into the balancer and tested, not loaded.
+    /// A config written and tested, not loaded.
     pub staged: Option<String>,
+    /// Whether the last switch reloaded nginx, so that a drain has workers to wait for.
+    pub reloaded: bool,
+    /// Whether a balancer runs that switches can act on.
+    pub balancer_up: bool,
+    pub health: BTreeMap<String, ReplicaHealth>,
+    /// Replicas put back to their previous spec by a rollback.
+    pub restored: BTreeSet<String>,
 }
 
-/// Upstream members for the serving replicas, in the fleet's order.
-pub fn members(desired: &Desired, serving: &BTreeSet<String>) -> Vec<Member> {
-    desired
-        .replicas
-        .iter()
-        .filter(|r| serving.contains(&r.name))
-        .map(Member::of)
-        .collect()
-}
-
-/// Starts the balancer with `serving` in its upstream; returns its nginx.conf.
-pub async fn launch_balancer(
+/// Carries out a plan.
+pub async fn apply(
     engine: &impl Engine,
-    desired: &Desired,
+    probe: &impl Probe,
+    plan: &Plan,
     reporter: &dyn Reporter,
-    serving: &[Member],
-) -> Result<String> {
-    let spec = &desired.balancer;
-    reporter.begin("balancer", &format!("starting balancer {}", spec.name));
-    let conf = nginx::render(&spec.settings, serving);
-    if let Err(error) = start_balancer(engine, spec, &desired.network.name, &conf).await {
-        reporter.fail("balancer", &format!("balancer {} failed", spec.name));
-        return Err(anyhow!("{error:#}{}", last_logs(engine, &spec.name).await));
-    }
-    reporter.finish(
-        "balancer",
-        &format!(
-            "started balancer {}: upstream {}",
-            spec.name,
-            upstream_text(serving)
-        ),
-    );
-    Ok(conf)
+    options: &Options,
+) -> Result<Outcome> {
+    let mut executor = Executor {
+        engine,
+        probe,
+        plan,
+        reporter,
+        options,
+        available: BTreeSet::new(),
+        failed: BTreeMap::new(),
+        installed: plan.loaded_conf.clone(),
+        staged: None,
+        reloaded: false,
+        balancer_up: plan.balancer_live,
+        health: BTreeMap::new(),
+        restored: BTreeSet::new(),
+    };
+    executor.run().await?;
+    let mut health = executor.health;
+    Ok(Outcome {
+        summary: plan.summary(),
+        health: plan
+            .desired
+            .replicas
+            .iter()
+            .filter_map(|replica| health.remove(&replica.name))
+            .collect(),
+    })
 }
 
-/// The upstream's members in words, for progress lines.
-fn upstream_text(serving: &[Member]) -> String {
-    if serving.is_empty() {
-        return "(empty)".to_string();
+/// Where the batch that starts at `start` ends: neighbours that run alongside it.
+pub fn batch_end(operations: &[Operation], start: usize) -> usize {
+    let first = &operations[start];
+    let mut end = start + 1;
+    while operations
+        .get(end)
+        .is_some_and(|next| next.wave == first.wave && first.op.runs_alongside(&next.op))
+    {
+        end += 1;
     }
-    let names: Vec<&str> = serving.iter().map(|m| m.name.as_str()).collect();
-    names.join(" ")
+    end
 }
 
-impl<E: Engine> Executor<'_, E> {
-    /// Points the balancer at the replicas in `serving`, when that changes its config.
-    pub async fn publish(&mut self) -> Result<()> {
-        if !self.balancer_live {
-            return Ok(());
-        }
-        let conf = nginx::render(
-            &self.desired.balancer.settings,
-            &members(self.desired, &self.serving),
-        );
-        if self.installed.as_deref() == Some(conf.as_str()) {
-            return Ok(());
-        }
-        let name = &self.desired.balancer.name;
-        self.reporter
-            .begin("balancer", &format!("reloading {name}"));
-        if self.staged.as_deref() == Some(conf.as_str()) {
-            install_staged(self.engine, name, &conf).await?;
-        } else {
-            install_conf(self.engine, name, &conf).await?;
-        }
-        self.installed = Some(conf);
-        self.reporter.finish(
-            "balancer",
-            &format!("reloaded {name}: upstream {}", self.upstream_text()),
-        );
-        Ok(())
-    }
-
-    pub fn upstream_text(&self) -> String {
-        upstream_text(&members(self.desired, &self.serving))
-    }
-
-    /// Takes containers out of the upstream and lets their in-flight requests finish.
-    pub async fn take_out(&mut self, names: &[String]) -> Result<()> {
-        for name in names {
-            self.serving.remove(name);
-        }
-        let before = self.installed.clone();
-        self.publish().await?;
-        if self.balancer_live && before != self.installed {
-            let limit = Duration::from_millis(self.desired.rollout.drain_timeout_ms);
-            drain(self.engine, &self.desired.balancer.name, limit).await?;
-        }
-        Ok(())
-    }
-
-    pub async fn remove(&mut self, step: &Step) -> Result<()> {
-        self.options.cancel.check()?;
-        self.take_out(std::slice::from_ref(&step.resource)).await?;
-        self.reporter.begin(
-            &step.resource,
-            &format!("removing replica {}", step.resource),
-        );
-        remove_container(self.engine, &step.resource, Duration::from_secs(10)).await?;
-        self.reporter.finish(
-            &step.resource,
-            &format!("removed replica {}", step.resource),
-        );
-        Ok(())
-    }
-
-    pub async fn recreate_balancer(&mut self, step: &Step) -> Result<()> {
-        self.options.cancel.check()?;
-        let spec = &self.desired.balancer;
-        if step.action == Action::Replace {
-            remove_container(self.engine, &spec.name, Duration::from_secs(5)).await?;
-        }
-        let serving = members(self.desired, &self.serving);
-        let conf = launch_balancer(self.engine, self.desired, self.reporter, &serving).await?;
-        self.balancer_live = true;
-        self.installed = Some(conf);
-        Ok(())
-    }
-
-    /// Waits for every replica to be AVAILABLE (an unchanged one may still be
-    /// loading, after an interrupted apply), serves exactly those that are,
-    /// and fails naming the others.
-    pub async fn finish(mut self, plan: &Plan) -> Result<Outcome> {
-        let network = &self.desired.network.name;
-        let (engine, options) = (self.engine, self.options);
-        let waits = join_all(self.desired.replicas.iter().map(|replica| async move {
-            match wait_available(
-                &ServingProbe(engine),
-                replica,
-                network,
-                options.timeout,
-                &options.cancel,
-            )
-            .await
-            {
-                Ok(health) => Ok(health),
-                Err(error) => Err(format!(
-                    "{error:#}{}",
-                    last_logs(engine, &replica.name).await
-                )),
+impl<E: Engine, P: Probe> Executor<'_, E, P> {
+    async fn run(&mut self) -> Result<()> {
+        let operations = &self.plan.operations;
+        let mut index = 0;
+        while index < operations.len() {
+            if self.options.cancel.is_cancelled() {
+                return self.interrupted().await;
             }
+            let end = batch_end(operations, index);
+            self.run_batch(&operations[index..end]).await?;
+            if self.options.cancel.is_cancelled() {
+                return self.interrupted().await;
+            }
+            let wave = operations[index].wave;
+            index = end;
+            let wave_over = operations.get(index).is_none_or(|next| next.wave != wave);
+            if wave_over && !self.failed.is_empty() {
+                return self.roll_back(wave).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs operations together; soft failures mark their replica failed,
+    /// any other failure stops apply once the batch has ended.
+    async fn run_batch(&mut self, batch: &[Operation]) -> Result<()> {
+        let todo: Vec<&Operation> = batch
+            .iter()
+            .filter(|operation| !self.failed.contains_key(&operation.target))
+            .collect();
+        let this = &*self;
+        let results = join_all(todo.iter().map(|operation| async move {
+            this.reporter.event(Event::Began(operation));
+            this.perform(operation).await
         }))
         .await;
-        let mut health = Vec::new();
-        let mut failures = Vec::new();
-        self.serving.clear();
-        for (replica, result) in self.desired.replicas.iter().zip(waits) {
+        let mut errors = Vec::new();
+        for (operation, result) in todo.into_iter().zip(results) {
             match result {
-                Ok(report) => {
-                    self.serving.insert(replica.name.clone());
-                    health.push(report);
+                Ok(effect) => {
+                    let detail = self.absorb(operation, effect);
+                    self.reporter.event(Event::Done(operation, &detail));
                 }
-                Err(failure) => failures.push(failure),
+                Err(_) if self.options.cancel.is_cancelled() => {
+                    self.reporter.event(Event::Interrupted(operation));
+                }
+                Err(error) => {
+                    let reason = format!("{error:#}");
+                    self.reporter.event(Event::Failed(operation, &reason));
+                    if operation.op.fails_softly() {
+                        let logs = super::replicas::last_logs(self.engine, &operation.target).await;
+                        self.failed
+                            .insert(operation.target.clone(), format!("{reason}{logs}"));
+                    } else {
+                        errors.push(error);
+                    }
+                }
             }
         }
-        self.publish().await?;
-        if !failures.is_empty() {
-            bail!("{}", failures.join("\n\n"));
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => {
+                let reasons: Vec<String> = errors.iter().map(|e| format!("{e:#}")).collect();
+                bail!("{}", reasons.join("\n\n"))
+            }
         }
-        Ok(Outcome {
-            summary: plan.summary(),
-            health,
-        })
     }
+
+    /// Records what an operation changed; returns what the event says of it.
+    fn absorb(&mut self, operation: &Operation, effect: Effect) -> Detail {
+        let target = &operation.target;
+        match effect {
+            Effect::Nothing if matches!(operation.op, Op::RestoreReplica) => {
+                self.restored.insert(target.clone());
+                Detail::Plain
+            }
+            Effect::Nothing | Effect::NotAvailable => Detail::Plain,
+            Effect::Unchanged => Detail::Unchanged,
+            Effect::Available(health) => {
+                self.available.insert(target.clone());
+                self.health.insert(target.clone(), health.clone());
+                Detail::Health(health)
+            }
+            Effect::Removed => {
+                self.available.remove(target);
+                Detail::Plain
+            }
+            Effect::Installed {
+                conf,
+                members,
+                reloaded,
+            } => {
+                self.installed = Some(conf);
+                self.reloaded = reloaded;
+                if reloaded {
+                    Detail::Upstream(members)
+                } else {
+                    Detail::Unchanged
+                }
+            }
+            Effect::Staged(conf) => {
+                self.staged = Some(conf);
+                Detail::Plain
+            }
+            Effect::BalancerStarted { conf, members } => {
+                self.installed = Some(conf);
+                self.balancer_up = true;
+                Detail::Upstream(members)
+            }
+            Effect::BalancerRemoved => {
+                self.installed = None;
+                self.balancer_up = false;
+                Detail::Plain
+            }
+        }
+    }
+
+    /// The members of `upstream` that may be listed now: those AVAILABLE.
+    pub fn members(&self, upstream: &[String]) -> Vec<Member> {
+        self.plan
+            .desired
+            .replicas
+            .iter()
+            .filter(|r| upstream.contains(&r.name) && self.available.contains(&r.name))
+            .map(Member::of)
+            .collect()
+    }
+
+    /// nginx.conf for the members of `upstream` that may be listed now.
+    pub fn conf_for(&self, upstream: &[String]) -> String {
+        nginx::render(
+            &self.plan.desired.balancer.settings,
+            &self.members(upstream),
+        )
+    }
+
+    /// A wave failed: its failed replicas go, their previous specs come back,
+    /// the balancer serves what is AVAILABLE; then apply stops with why.
+    async fn roll_back(&mut self, wave: Option<u32>) -> Result<()> {
+        let failures = std::mem::take(&mut self.failed);
+        let rollback: Vec<Operation> = self
+            .plan
+            .rollback
+            .iter()
+            .filter(|o| o.wave == wave)
+            .filter(|o| failures.contains_key(&o.target) || matches!(o.op, Op::SwitchConfig { .. }))
+            .filter(|o| self.balancer_up || !matches!(o.op, Op::SwitchConfig { .. }))
+            .cloned()
+            .collect();
+        let mut index = 0;
+        while index < rollback.len() {
+            let end = batch_end(&rollback, index);
+            self.run_batch(&rollback[index..end]).await?;
+            index = end;
+        }
+        let reasons: Vec<&String> = failures.values().collect();
+        let Some(_) = wave else {
+            bail!("{}", join(&reasons));
+        };
+        let mut message = format!(
+            "rollout stopped: a new replica did not become AVAILABLE\n\n{}",
+            join(&reasons)
+        );
+        let restored: Vec<&str> = rollback
+            .iter()
+            .filter(|o| matches!(o.op, Op::RestoreReplica))
+            .map(|o| o.target.as_str())
+            .filter(|name| !self.failed.contains_key(*name))
+            .collect();
+        if !restored.is_empty() {
+            message.push_str(&format!(
+                "\n\nrestored to the previous spec: {}",
+                restored.join(", ")
+            ));
+        }
+        for (name, reason) in &self.failed {
+            message.push_str(&format!("\n\nrestoring {name} failed too: {reason}"));
+        }
+        message.push_str("\nreplicas not yet replaced still serve their previous spec");
+        bail!("{message}")
+    }
+
+    /// Ctrl-C: stop here. Replicas that serve but are not in the upstream
+    /// (a wave that came back, not yet switched in) are put back first.
+    async fn interrupted(&mut self) -> Result<()> {
+        if self.balancer_up {
+            let all: Vec<String> = self
+                .plan
+                .desired
+                .replicas
+                .iter()
+                .map(|r| r.name.clone())
+                .collect();
+            let conf = self.conf_for(&all);
+            if self.installed.as_deref() != Some(conf.as_str()) {
+                let name = &self.plan.desired.balancer.name;
+                super::reload::install_conf(self.engine, name, &conf).await?;
+                self.installed = Some(conf);
+            }
+        }
+        bail!("interrupted: stopped between steps; run `tfs apply` again to converge")
+    }
+}
+
+fn join(reasons: &[&String]) -> String {
+    reasons
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }

@@ -1,15 +1,18 @@
-//! execute: carry out a plan against the engine, reporting progress.
+//! execute: carry out a plan's operations against the engine, reporting
+//! typed events. The order and the rollbacks are the plan's; this module
+//! only interprets them.
 
-mod apply;
 mod balancer;
 pub mod checkpoint;
 mod destroy;
+mod event;
 mod executor;
 mod images;
+mod operations;
 mod reload;
 mod replicas;
-mod rollout;
 pub mod scripts;
 
-pub use apply::{apply, Options, Outcome};
 pub use destroy::destroy;
+pub use event::{Detail, Event, Reporter};
+pub use executor::{apply, Options, Outcome};

@@ -1,11 +1,16 @@
-//! reconcile: desired and observed state in, a [`Plan`] out.
+//! reconcile: desired and observed state in, a [`Plan`] out: steps with
+//! reasons for people, operations in order for execute. Pure.
 
 mod differences;
+mod operation;
 mod plan;
 #[allow(clippy::module_inception)]
 mod reconcile;
+mod schedule;
 mod teardown;
 
+pub use operation::{Op, Operation, Removal};
 pub use plan::{Action, ConfChange, Kind, Plan, Step, Summary};
 pub use reconcile::{reconcile, ReconcileError, ONLY_REPLICA_DOWNTIME};
-pub use teardown::teardown;
+pub use schedule::{schedule, Schedule};
+pub use teardown::{teardown, Teardown};

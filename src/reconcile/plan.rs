@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::operation::Operation;
 use crate::desire::{Desired, GpuBinding, ReplicaSpec};
 
 /// What a step does to its resource.
@@ -56,11 +57,21 @@ pub struct ConfChange {
     pub unloaded: bool,
 }
 
-/// The steps for one fleet, and what they were computed from.
+/// The steps for one fleet (for people), the operations that carry them
+/// out (for execute), and what they were computed from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub fleet: String,
     pub steps: Vec<Step>,
+    /// What apply does, in order.
+    pub operations: Vec<Operation>,
+    /// What undoes a failed wave: see [`super::Schedule::rollback`].
+    pub rollback: Vec<Operation>,
+    /// The nginx.conf the balancer has loaded, when tfs can trust it (not an
+    /// interrupted switch): a switch to the same config needs no reload.
+    pub loaded_conf: Option<String>,
+    /// Whether a balancer serves traffic from the start of apply (and must be kept fed).
+    pub balancer_live: bool,
     pub desired: Desired,
     /// Of the observed state; a saved plan whose fingerprint no longer matches is stale.
     pub fingerprint: String,

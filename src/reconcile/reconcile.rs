@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use super::differences::{balancer_differences, list_change, replica_differences};
 use super::plan::{Action, ConfChange, Kind, Plan, Step};
+use super::schedule::{schedule, Schedule};
 use crate::desire::{labels, Desired, ReplicaSpec};
 use crate::engine::Container;
 use crate::observe::Observed;
@@ -94,9 +95,26 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
         }
     }
     let warnings = desired.warnings.clone();
+    let Schedule {
+        operations,
+        rollback,
+        balancer_live,
+    } = schedule(desired, &steps);
+    let loaded_conf = match steps.iter().find(|s| s.kind == Kind::Balancer) {
+        Some(step) => step
+            .nginx_conf
+            .as_ref()
+            .filter(|conf| !conf.unloaded)
+            .and_then(|conf| conf.running.clone()),
+        None => Some(desired.balancer.conf.clone()),
+    };
     Ok(Plan {
         fleet: desired.fleet.clone(),
         steps,
+        operations,
+        rollback,
+        loaded_conf,
+        balancer_live,
         desired: desired.clone(),
         fingerprint: observed.fingerprint(),
         warnings,

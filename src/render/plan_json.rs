@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::desire::GpuBinding;
-use crate::reconcile::{Action, Kind, Plan, Summary};
+use crate::reconcile::{Action, Kind, Operation, Plan, Summary};
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -12,6 +12,12 @@ struct Document<'a> {
     changes: bool,
     summary: Summary,
     steps: Vec<StepDocument<'a>>,
+    /// What apply does, in order (README: "Operations").
+    operations: &'a [Operation],
+    /// What undoes a failed wave.
+    rollback: &'a [Operation],
+    /// The rollout in words, when replicas are replaced.
+    rollout: Option<String>,
     warnings: &'a [String],
 }
 
@@ -55,6 +61,9 @@ pub fn render(plan: &Plan) -> String {
         changes: !plan.is_empty(),
         summary: plan.summary(),
         steps,
+        operations: &plan.operations,
+        rollback: &plan.rollback,
+        rollout: super::plan_text::rollout(plan),
         warnings: &plan.warnings,
     };
     serde_json::to_string_pretty(&document).expect("plans serialize")

@@ -6,15 +6,71 @@ use console::Style;
 use similar::TextDiff;
 
 use crate::desire::GpuBinding;
-use crate::reconcile::{Action, Kind, Plan, Step, Summary};
+use crate::reconcile::{Action, Kind, Op, Plan, Step, Summary};
 
 /// Renders the plan; `color` adds ANSI styles.
 pub fn render(plan: &Plan, color: bool) -> String {
-    render_steps(&plan.fleet, &plan.steps, color)
+    render_with(&plan.fleet, &plan.steps, rollout(plan), color)
 }
 
 /// Renders steps under the legend, ending with the Plan: line.
 pub fn render_steps(fleet: &str, steps: &[Step], color: bool) -> String {
+    render_with(fleet, steps, None, color)
+}
+
+/// The rollout's schedule in a line, when the plan replaces replicas:
+/// `Rollout: 2 waves of 1 (max_unavailable = 1): gpu0, gpu1; 3 balancer reloads`.
+pub fn rollout(plan: &Plan) -> Option<String> {
+    let mut waves: Vec<(u32, Vec<&str>)> = Vec::new();
+    for operation in &plan.operations {
+        let (Some(wave), Op::StartReplica) = (operation.wave, &operation.op) else {
+            continue;
+        };
+        let slot = operation
+            .target
+            .strip_prefix(&format!("{}-", plan.fleet))
+            .unwrap_or(&operation.target);
+        match waves.last_mut() {
+            Some((number, slots)) if *number == wave => slots.push(slot),
+            _ => waves.push((wave, vec![slot])),
+        }
+    }
+    if waves.is_empty() {
+        return None;
+    }
+    let size = waves
+        .iter()
+        .map(|(_, slots)| slots.len())
+        .max()
+        .unwrap_or(1);
+    let reloads = plan
+        .operations
+        .iter()
+        .filter(|o| matches!(o.op, Op::SwitchConfig { .. }))
+        .count();
+    let why = if plan.balancer_live {
+        format!("max_unavailable = {}", plan.desired.rollout.max_unavailable)
+    } else {
+        "no balancer serves yet: all at once".to_string()
+    };
+    let order: Vec<String> = waves.iter().map(|(_, slots)| slots.join("+")).collect();
+    Some(format!(
+        "Rollout: {} of {size} ({why}): {}; {reloads} balancer {}",
+        plural(waves.len(), "wave"),
+        order.join(", "),
+        if reloads == 1 { "reload" } else { "reloads" }
+    ))
+}
+
+fn plural(count: usize, word: &str) -> String {
+    if count == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{count} {word}s")
+    }
+}
+
+fn render_with(fleet: &str, steps: &[Step], rollout: Option<String>, color: bool) -> String {
     let paint = |style: Style, text: &str| {
         if color {
             style.force_styling(true).apply_to(text).to_string()
@@ -63,6 +119,9 @@ pub fn render_steps(fleet: &str, steps: &[Step], color: bool) -> String {
             let _ = writeln!(text, "        {reason}");
         }
         conf_lines(&mut text, step, &paint);
+    }
+    if let Some(rollout) = rollout {
+        let _ = writeln!(text, "\n{rollout}");
     }
     let summary = Summary::of(steps);
     let _ = writeln!(

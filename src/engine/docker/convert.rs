@@ -120,7 +120,7 @@ pub fn container(inspect: ContainerInspectResponse) -> Container {
         state: ContainerState {
             status: state
                 .status
-                .map_or(Status::Unknown, |status| Status::parse(&status.to_string())),
+                .map_or(Status::Unknown, |status| Status::parse(status.as_ref())),
             exit_code: state.exit_code.unwrap_or(0),
         },
         networks,

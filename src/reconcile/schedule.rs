@@ -1,0 +1,363 @@
+//! The order of a plan's operations: images first, then strays out, new
+//! slots in, replacements wave by wave through the balancer, and a last
+//! switch to the converged upstream. Pure, like the rest of reconcile.
+
+use super::operation::{Op, Operation, Removal};
+use super::plan::{Action, Kind, Step};
+use crate::desire::Desired;
+use crate::load::PullPolicy;
+
+/// A plan's operations, and what undoes a wave that failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schedule {
+    pub operations: Vec<Operation>,
+    /// Per wave (`wave` None: new slots and the final wait), run for the
+    /// replicas of the wave that failed, then its closing switch.
+    pub rollback: Vec<Operation>,
+    /// Whether a balancer serves from the start, so that every change must keep it fed.
+    pub balancer_live: bool,
+}
+
+/// Orders the steps into operations.
+pub fn schedule(desired: &Desired, steps: &[Step]) -> Schedule {
+    let mut schedule = Schedule::default();
+    if steps.is_empty() {
+        return schedule;
+    }
+    let of = |kind: Kind, action: Action| -> Vec<&Step> {
+        steps
+            .iter()
+            .filter(|s| s.kind == kind && s.action == action)
+            .collect()
+    };
+    let balancer = steps.iter().find(|s| s.kind == Kind::Balancer);
+    let balancer_action = balancer.map(|s| s.action);
+    // A balancer that runs now and is not recreated carries traffic
+    // throughout; one being replaced carries it until it is swapped at the
+    // end, if it serves at all.
+    let live = match balancer {
+        None => true,
+        Some(step) => match step.action {
+            Action::Create => false,
+            Action::Replace => step
+                .nginx_conf
+                .as_ref()
+                .is_some_and(|c| c.running.is_some()),
+            _ => true,
+        },
+    };
+    schedule.balancer_live = live;
+    let new_balancer = balancer_action == Some(Action::Create);
+    // Whether switch operations have a balancer to act on during the rollout.
+    let fed = live || new_balancer;
+    let ops = &mut schedule.operations;
+    let balancer_name = desired.balancer.name.as_str();
+    let name = |step: &Step| step.resource.clone();
+
+    if !of(Kind::Network, Action::Create).is_empty() {
+        let network = &desired.network.name;
+        ops.push(Operation::new(
+            Op::CreateNetwork,
+            network,
+            None,
+            "network does not exist",
+        ));
+    }
+    let mut images = Vec::new();
+    if steps
+        .iter()
+        .any(|s| s.kind == Kind::Replica && s.action != Action::Remove)
+    {
+        images.extend(desired.replicas.first().map(|r| r.config.image.clone()));
+    }
+    if matches!(balancer_action, Some(Action::Create | Action::Replace)) {
+        images.push(desired.balancer.container.image.clone());
+    }
+    images.dedup();
+    for image in &images {
+        ops.push(Operation::new(
+            Op::PullImage,
+            image,
+            None,
+            pull_reason(desired.pull),
+        ));
+    }
+
+    let changing: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.kind == Kind::Replica)
+        .map(|s| s.resource.as_str())
+        .collect();
+    let replaces = of(Kind::Replica, Action::Replace);
+    // The upstream as it should be at each point, in the fleet's order.
+    let mut upstream: Vec<String> = Vec::new();
+    if live {
+        for replica in &desired.replicas {
+            let unchanged = !changing.contains(&replica.name.as_str());
+            let serving_old = replaces
+                .iter()
+                .any(|s| s.resource == replica.name && s.previous.is_some());
+            if unchanged || serving_old {
+                ops.push(Operation::new(
+                    Op::CheckAvailable,
+                    &replica.name,
+                    None,
+                    "only replicas that serve stay in the upstream",
+                ));
+                upstream.push(replica.name.clone());
+            }
+        }
+    }
+
+    let removes = of(Kind::Replica, Action::Remove);
+    if !removes.is_empty() {
+        if live {
+            switch(
+                ops,
+                balancer_name,
+                &upstream,
+                None,
+                "take unplaced replicas out",
+            );
+            ops.push(Operation::new(
+                Op::Drain,
+                balancer_name,
+                None,
+                "let their requests finish",
+            ));
+        }
+        for step in &removes {
+            let reason = step.reasons.join("; ");
+            ops.push(Operation::new(
+                Op::RemoveReplica {
+                    removal: Removal::Unplaced,
+                },
+                &step.resource,
+                None,
+                reason,
+            ));
+        }
+    }
+
+    let creates = of(Kind::Replica, Action::Create);
+    for step in &creates {
+        ops.push(Operation::new(
+            Op::StartReplica,
+            &step.resource,
+            None,
+            "new slot",
+        ));
+    }
+    if new_balancer {
+        // Nothing to protect yet: the balancer starts beside the replicas,
+        // its upstream empty, and the final switch fills it once they serve.
+        ops.push(Operation::new(
+            Op::StartBalancer {
+                upstream: Vec::new(),
+            },
+            balancer_name,
+            None,
+            "balancer does not exist; it starts while the replicas load",
+        ));
+        ops.push(Operation::new(
+            Op::StageConfig {
+                upstream: all(desired),
+            },
+            balancer_name,
+            None,
+            "written and tested while the replicas load",
+        ));
+    }
+    for step in &creates {
+        ops.push(Operation::new(
+            Op::WaitAvailable,
+            &step.resource,
+            None,
+            "new slot",
+        ));
+    }
+    let created: Vec<String> = creates.iter().map(|s| name(s)).collect();
+    upstream = in_fleet_order(desired, |n| upstream.contains(n) || created.contains(n));
+    schedule.rollback.extend(closing(
+        balancer_name,
+        &all(desired),
+        None,
+        "serve the replicas that are AVAILABLE",
+    ));
+
+    // With no live balancer there is no traffic to protect: replace everything at once.
+    let size = if live {
+        desired.rollout.max_unavailable.max(1) as usize
+    } else {
+        replaces.len().max(1)
+    };
+    for (index, wave) in replaces.chunks(size).enumerate() {
+        let number = Some(index as u32 + 1);
+        let names: Vec<String> = wave.iter().map(|s| name(s)).collect();
+        upstream.retain(|n| !names.contains(n));
+        if fed {
+            switch(
+                ops,
+                balancer_name,
+                &upstream,
+                number,
+                "take this wave out (and the last one back in)",
+            );
+            ops.push(Operation::new(
+                Op::Drain,
+                balancer_name,
+                number,
+                "let its requests finish",
+            ));
+        }
+        let remove = Op::RemoveReplica {
+            removal: Removal::Replaced,
+        };
+        for step in wave {
+            ops.push(Operation::new(
+                remove.clone(),
+                &step.resource,
+                number,
+                step.reasons.join("; "),
+            ));
+        }
+        for step in wave {
+            ops.push(Operation::new(
+                Op::StartReplica,
+                &step.resource,
+                number,
+                "replacement",
+            ));
+        }
+        for step in wave {
+            ops.push(Operation::new(
+                Op::WaitAvailable,
+                &step.resource,
+                number,
+                "replacement",
+            ));
+        }
+        rollback_wave(&mut schedule.rollback, wave, number);
+        let restored = in_fleet_order(desired, |n| upstream.contains(n) || names.contains(n));
+        if fed {
+            schedule.rollback.extend(closing(
+                balancer_name,
+                &restored,
+                number,
+                "serve what is AVAILABLE again",
+            ));
+        }
+        upstream = restored;
+    }
+
+    if balancer_action == Some(Action::Replace) {
+        ops.push(Operation::new(
+            Op::RemoveBalancer,
+            balancer_name,
+            None,
+            balancer.map(|s| s.reasons.join("; ")).unwrap_or_default(),
+        ));
+        ops.push(Operation::new(
+            Op::StartBalancer {
+                upstream: all(desired),
+            },
+            balancer_name,
+            None,
+            "replacement",
+        ));
+    }
+    // An unchanged replica may still be loading, after an interrupted apply.
+    for replica in desired
+        .replicas
+        .iter()
+        .filter(|r| !changing.contains(&r.name.as_str()))
+    {
+        ops.push(Operation::new(
+            Op::WaitAvailable,
+            &replica.name,
+            None,
+            "unchanged; must serve too",
+        ));
+    }
+    switch(
+        ops,
+        balancer_name,
+        &all(desired),
+        None,
+        "the converged upstream",
+    );
+    schedule
+}
+
+/// For each replica of a failed wave: the failed container goes, the
+/// previous spec comes back (when there was one) and is waited for.
+fn rollback_wave(rollback: &mut Vec<Operation>, wave: &[&Step], number: Option<u32>) {
+    for step in wave {
+        rollback.push(Operation::new(
+            Op::RemoveReplica {
+                removal: Removal::Failed,
+            },
+            &step.resource,
+            number,
+            "did not become AVAILABLE",
+        ));
+        if step.previous.is_some() {
+            rollback.push(Operation::new(
+                Op::RestoreReplica,
+                &step.resource,
+                number,
+                "put the previous spec back",
+            ));
+            rollback.push(Operation::new(
+                Op::WaitAvailable,
+                &step.resource,
+                number,
+                "previous spec",
+            ));
+        }
+    }
+}
+
+fn closing(balancer: &str, upstream: &[String], wave: Option<u32>, reason: &str) -> Vec<Operation> {
+    let mut ops = Vec::new();
+    switch(&mut ops, balancer, upstream, wave, reason);
+    ops
+}
+
+fn switch(
+    ops: &mut Vec<Operation>,
+    balancer: &str,
+    upstream: &[String],
+    wave: Option<u32>,
+    reason: &str,
+) {
+    ops.push(Operation::new(
+        Op::SwitchConfig {
+            upstream: upstream.to_vec(),
+        },
+        balancer,
+        wave,
+        reason,
+    ));
+}
+
+fn all(desired: &Desired) -> Vec<String> {
+    desired.replicas.iter().map(|r| r.name.clone()).collect()
+}
+
+fn in_fleet_order(desired: &Desired, keep: impl Fn(&String) -> bool) -> Vec<String> {
+    desired
+        .replicas
+        .iter()
+        .map(|r| r.name.clone())
+        .filter(|n| keep(n))
+        .collect()
+}
+
+fn pull_reason(policy: PullPolicy) -> &'static str {
+    match policy {
+        PullPolicy::Always => "pull = \"always\"",
+        PullPolicy::Missing => "pull = \"missing\": pulled only when not on the host",
+        PullPolicy::Never => "pull = \"never\": must be on the host",
+    }
+}
