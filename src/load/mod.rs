@@ -1,5 +1,6 @@
 //! load: read fleet.toml, check it, and produce a [`Fleet`].
 
+mod allowed_values;
 mod args;
 mod balancer;
 mod checker;
@@ -15,6 +16,7 @@ mod rollout;
 pub mod source;
 mod suggest;
 mod syntax_error;
+mod table_headers;
 mod type_error;
 mod validate;
 
