@@ -13,6 +13,7 @@ mod overrides;
 mod parse_error;
 mod placement;
 mod rollout;
+mod server_flags;
 pub mod source;
 mod suggest;
 mod syntax_error;
@@ -26,6 +27,7 @@ pub use diagnostic::{Diagnostic, Diagnostics};
 pub use fleet::*;
 pub use gpu_selection::GpuReference;
 pub use rollout::parse_duration;
+pub use server_flags::{flag_value, rest_api_enabled};
 pub use source::Source;
 
 /// Why a fleet file could not be loaded.
