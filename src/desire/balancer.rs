@@ -9,8 +9,7 @@ use super::hash::content_hash;
 use super::labels;
 use super::nginx::{self, Member};
 use super::replica::ReplicaSpec;
-use super::tf_serving::rest_api_enabled;
-use crate::load::{Fleet, Strategy};
+use crate::load::{rest_api_enabled, Fleet, Strategy};
 
 /// Ports nginx listens on inside the balancer container.
 pub const REST_LISTEN_PORT: u16 = 8501;

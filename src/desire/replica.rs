@@ -12,7 +12,7 @@ use super::tf_serving::{
     base_args, model_config, model_mount_path, monitoring_config, needs_model_config,
     MODEL_CONFIG_PATH, MONITORING_CONFIG_PATH,
 };
-use crate::load::{Diagnostic, Fleet, GpuReference, Placement, Selector};
+use crate::load::{outside_placement, Fleet, KnownSlots, Placement, SelectableSlot, Selector};
 
 /// Everything that, when it changes, needs the container recreated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,33 +172,37 @@ impl ReplicaSpec {
 }
 
 fn selects(selector: &Selector, slot: &Slot) -> bool {
-    match (selector, &slot.gpu, slot.replica) {
-        (Selector::Gpu(GpuReference::Index(index)), Some(gpu), _) => {
-            gpu.index.map(i64::from) == Some(*index)
-        }
-        (Selector::Gpu(GpuReference::Uuid(uuid)), Some(gpu), _) => {
-            gpu.uuid.as_deref() == Some(uuid.as_str())
-        }
-        (Selector::Replica(wanted), None, Some(replica)) => *wanted == replica,
-        _ => false,
+    selector.selects(&selectable(slot))
+}
+
+/// The slot as an `[[override]]` names it: by its GPU, or by its CPU replica number.
+fn selectable(slot: &Slot) -> SelectableSlot<'_> {
+    match (&slot.gpu, slot.replica) {
+        (Some(gpu), _) => SelectableSlot::Gpu {
+            index: gpu.index.map(i64::from),
+            uuid: gpu.uuid.as_deref(),
+        },
+        (None, Some(replica)) => SelectableSlot::Replica(replica),
+        // resolve gives every slot one or the other; a slot with neither is one no selector names.
+        (None, None) => SelectableSlot::Gpu {
+            index: None,
+            uuid: None,
+        },
     }
 }
 
-/// Every override must select at least one slot.
+/// Every override must select at least one slot; load words the rule for
+/// both stages.
 pub fn check_overrides(fleet: &Fleet, slots: &[Slot]) -> Result<()> {
+    let resolved: Vec<_> = slots
+        .iter()
+        .map(|slot| (slot.id.as_str(), selectable(slot)))
+        .collect();
+    let known = KnownSlots::Resolved(&resolved);
     for item in &fleet.overrides {
-        if !slots.iter().any(|slot| selects(&item.selector, slot)) {
-            let ids: Vec<&str> = slots.iter().map(|slot| slot.id.as_str()).collect();
-            let what = match &item.selector {
-                Selector::Gpu(reference) => format!("GPU {reference}"),
-                Selector::Replica(replica) => format!("replica {replica}"),
-            };
-            let diagnostic = Diagnostic::at(
-                &fleet.source,
-                item.span.clone(),
-                format!("[[override]] selects {what}, which is not in the placement"),
-            )
-            .with_hint(format!("the fleet's slots are: {}", ids.join(", ")));
+        if let Some(diagnostic) =
+            outside_placement(&fleet.source, &item.selector, item.span.clone(), known)
+        {
             bail!("{diagnostic}");
         }
     }

@@ -5,6 +5,7 @@
 use toml::Spanned;
 
 use super::checker::Checker;
+use super::server_flags::{parse_flag, turns_rest_off, REST_API_PORT};
 
 /// Where a list of args is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub fn check_args(
     let mut checked = Vec::new();
     for arg in args {
         let text = arg.get_ref();
-        let name = flag_name(text);
+        let name = parse_flag(text).map(|flag| flag.name);
         if let Some((_, hint)) = OWNED.iter().find(|(flag, _)| Some(*flag) == name) {
             checker.error(
                 arg.span(),
@@ -46,18 +47,14 @@ pub fn check_args(
             );
             continue;
         }
-        if name == Some("rest_api_port") {
-            let off = text
-                .split_once('=')
-                .is_some_and(|(_, value)| value.trim() == "0");
-            if !off || place == ArgsPlace::Override {
-                let hint = match place {
-                    ArgsPlace::Override => "REST is on or off for the whole fleet: put `--rest_api_port=0` in [serving].args",
-                    ArgsPlace::Serving => "set `rest_port` in [serving]; only `--rest_api_port=0` (REST off) belongs in args",
-                };
-                checker.error(arg.span(), format!("`{text}` is set by tfs"), hint);
-                continue;
-            }
+        let rest_off_in_serving = turns_rest_off(text) && place == ArgsPlace::Serving;
+        if name == Some(REST_API_PORT) && !rest_off_in_serving {
+            let hint = match place {
+                ArgsPlace::Override => "REST is on or off for the whole fleet: put `--rest_api_port=0` in [serving].args",
+                ArgsPlace::Serving => "set `rest_port` in [serving]; only `--rest_api_port=0` (REST off) belongs in args",
+            };
+            checker.error(arg.span(), format!("`{text}` is set by tfs"), hint);
+            continue;
         }
         checked.push(text.clone());
     }
@@ -66,9 +63,7 @@ pub fn check_args(
 
 /// With REST off, only a gRPC listener can reach the replicas.
 pub fn check_rest_off_has_grpc(args: &[Spanned<String>], grpc: bool, checker: &mut Checker) {
-    let off = args
-        .iter()
-        .find(|arg| arg.get_ref().replace(' ', "") == "--rest_api_port=0");
+    let off = args.iter().find(|arg| turns_rest_off(arg.get_ref()));
     if let (Some(arg), false) = (off, grpc) {
         checker.error(
             arg.span(),
@@ -76,10 +71,4 @@ pub fn check_rest_off_has_grpc(args: &[Spanned<String>], grpc: bool, checker: &m
             "set `grpc = \"127.0.0.1:8500\"` in [balancer], or remove `--rest_api_port=0`",
         );
     }
-}
-
-/// `--name=value`, `--name` or `-name` → `name`.
-fn flag_name(arg: &str) -> Option<&str> {
-    let body = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-'))?;
-    Some(body.split_once('=').map_or(body, |(name, _)| name))
 }

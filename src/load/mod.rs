@@ -1,5 +1,6 @@
 //! load: read fleet.toml, check it, and produce a [`Fleet`].
 
+mod allowed_values;
 mod args;
 mod balancer;
 mod checker;
@@ -8,13 +9,16 @@ pub mod fleet;
 pub mod fleet_file;
 pub mod gpu_selection;
 mod models;
+mod override_slots;
 mod overrides;
 mod parse_error;
 mod placement;
 mod rollout;
+mod server_flags;
 pub mod source;
 mod suggest;
 mod syntax_error;
+mod table_headers;
 mod type_error;
 mod validate;
 
@@ -23,7 +27,9 @@ use std::path::Path;
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use fleet::*;
 pub use gpu_selection::GpuReference;
+pub use override_slots::{outside_placement, KnownSlots, SelectableSlot};
 pub use rollout::parse_duration;
+pub use server_flags::{flag_value, rest_api_enabled};
 pub use source::Source;
 
 /// Why a fleet file could not be loaded.

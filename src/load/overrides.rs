@@ -2,7 +2,8 @@
 //!
 //! Whether a GPU exists is only known once the inventory is, but when the
 //! placement names its GPUs (`gpus = [0, 2]`, `gpus = 2`) or runs on CPU, a
-//! selector outside it is an error of the file alone, and `validate` says so.
+//! selector outside it is an error of the file alone, and `validate` says so
+//! through [`outside_placement`], the rule `desire` applies to resolved slots.
 
 use std::ops::Range;
 
@@ -10,9 +11,10 @@ use toml::Spanned;
 
 use super::args::{check_args, ArgsPlace};
 use super::checker::Checker;
-use super::fleet::{GpuChoice, Override, Placement, Selector};
+use super::fleet::{Override, Placement, Selector};
 use super::fleet_file::OverrideSection;
 use super::gpu_selection::GpuReference;
+use super::override_slots::{outside_placement, KnownSlots};
 
 /// Checks every `[[override]]`; `cpu` is whether the file asks for CPU mode,
 /// `placement` the checked placement when it passed.
@@ -36,7 +38,9 @@ pub fn check_overrides(
             None => None,
         };
         if let Some(placement) = placement {
-            check_selected(&selector, span.clone(), placement, checker);
+            let known = KnownSlots::Written(placement);
+            let outside = outside_placement(checker.source, &selector, span.clone(), known);
+            checker.diagnostics.extend(outside);
         }
         overrides.push(Override {
             selector,
@@ -120,64 +124,6 @@ fn selector(
             checker.error(section.span(), message, hint);
             None
         }
-    }
-}
-
-/// A selector must name a slot of the placement, as far as the file tells.
-fn check_selected(
-    selector: &Selector,
-    span: Range<usize>,
-    placement: &Placement,
-    checker: &mut Checker,
-) {
-    let hint = match (selector, placement) {
-        (Selector::Replica(index), Placement::Cpu { replicas }) if index >= replicas => {
-            format!(
-                "`replicas = {replicas}` makes {}",
-                numbered("replica", *replicas)
-            )
-        }
-        (Selector::Gpu(reference), Placement::Gpu(gpu)) => match (&gpu.selection, reference) {
-            (GpuChoice::First(count), GpuReference::Index(index))
-                if *index >= i64::from(*count) =>
-            {
-                format!("`gpus = {count}` takes {}", numbered("GPU", *count))
-            }
-            (GpuChoice::List(list), _)
-                if same_kind(list, reference) && !list.contains(reference) =>
-            {
-                format!(
-                    "the placement is `gpus = {}`; select one of those, or add this GPU to `gpus`",
-                    gpu.selection
-                )
-            }
-            _ => return,
-        },
-        _ => return,
-    };
-    let what = match selector {
-        Selector::Gpu(GpuReference::Index(index)) => format!("GPU {index}"),
-        Selector::Gpu(GpuReference::Uuid(uuid)) => uuid.clone(),
-        Selector::Replica(index) => format!("replica {index}"),
-    };
-    checker.error(
-        span,
-        format!("[[override]] selects {what}, which is not in the placement"),
-        hint,
-    );
-}
-
-/// An index can only be compared with indices, a UUID with UUIDs.
-fn same_kind(list: &[GpuReference], reference: &GpuReference) -> bool {
-    list.iter()
-        .all(|item| std::mem::discriminant(item) == std::mem::discriminant(reference))
-}
-
-/// "GPU 0", "GPUs 0 to 3".
-fn numbered(noun: &str, count: u32) -> String {
-    match count {
-        1 => format!("{noun} 0 only"),
-        _ => format!("{noun}s 0 to {}", count - 1),
     }
 }
 

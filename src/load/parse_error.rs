@@ -4,13 +4,12 @@
 
 use std::ops::Range;
 
+use super::allowed_values::{allowed_values, split_expected};
 use super::diagnostic::Diagnostic;
 use super::source::Source;
 use super::suggest::closest;
+use super::table_headers::{header_at, table_name};
 use super::{syntax_error, type_error};
-
-/// Top-level tables that are lists (`[[models]]`), not single tables.
-const LIST_TABLES: [&str; 2] = ["models", "override"];
 
 /// One diagnostic for the first error toml met.
 pub fn diagnostic_from_toml(source: &Source, error: &toml::de::Error) -> Diagnostic {
@@ -47,26 +46,6 @@ fn key_path(error: &toml::de::Error) -> Vec<String> {
         })
         .map(|path| path.split('.').map(str::to_string).collect())
         .unwrap_or_default()
-}
-
-/// A table as written in fleet.toml: `[fleet]`, `[[models]]`, `[placement.gpus]`.
-pub fn table_name(path: &[String]) -> String {
-    match path {
-        [] => "the top level".to_string(),
-        [name] if LIST_TABLES.contains(&name.as_str()) => format!("[[{name}]]"),
-        _ => format!("[{}]", path.join(".")),
-    }
-}
-
-/// The table header on the line of `offset`, as written (`[placment]`), if that line is one.
-pub fn header_at(source: &Source, offset: usize) -> Option<String> {
-    let line = source.position(offset).line_text;
-    let trimmed = line.trim();
-    if !trimmed.starts_with('[') {
-        return None;
-    }
-    let end = trimmed.rfind(']').map_or(trimmed.len(), |index| index + 1);
-    Some(trimmed[..end].to_string())
 }
 
 fn unknown_key(source: &Source, span: Range<usize>, path: &[String], rest: &str) -> Diagnostic {
@@ -119,16 +98,6 @@ fn unknown_variant(source: &Source, span: Range<usize>, path: &[String], rest: &
         None => format!("invalid value \"{value}\""),
     };
     Diagnostic::at(source, span, message).with_hint(allowed_values(&value, &allowed))
-}
-
-/// "did you mean "least_conn"? allowed values: ...".
-pub fn allowed_values(value: &str, allowed: &[String]) -> String {
-    let quoted: Vec<String> = allowed.iter().map(|value| format!("\"{value}\"")).collect();
-    let hint = format!("allowed values: {}", quoted.join(", "));
-    match closest(value, allowed.iter().map(String::as_str)) {
-        Some(near) => format!("did you mean \"{near}\"? {hint}"),
-        None => hint,
-    }
 }
 
 fn missing_key(source: &Source, span: Range<usize>, path: &[String], key: &str) -> Diagnostic {
@@ -185,17 +154,4 @@ fn first_content_line(source: &Source) -> Range<usize> {
         start += line.len();
     }
     0..0
-}
-
-/// Splits "`key`, expected one of `a`, `b`" into the key and the list.
-pub fn split_expected(text: &str) -> (String, Vec<String>) {
-    let (head, tail) = text.split_once(", expected").unwrap_or((text, ""));
-    let key = head.trim().trim_matches('`').to_string();
-    let allowed = tail
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect();
-    (key, allowed)
 }

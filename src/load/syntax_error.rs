@@ -3,8 +3,8 @@
 use std::ops::Range;
 
 use super::diagnostic::Diagnostic;
-use super::parse_error::header_at;
 use super::source::Source;
+use super::table_headers::header_at;
 
 /// A diagnostic for one of toml's syntax errors ("unclosed table, expected `]`").
 pub fn diagnostic(source: &Source, span: Range<usize>, message: &str) -> Diagnostic {

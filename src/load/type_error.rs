@@ -5,11 +5,12 @@ use std::ops::Range;
 
 use serde::de::{DeserializeOwned, IntoDeserializer};
 
+use super::allowed_values::{allowed_values, split_expected};
 use super::diagnostic::Diagnostic;
 use super::fleet_file::{PullPolicy, Strategy};
-use super::parse_error::{allowed_values, header_at, split_expected, table_name};
 use super::source::Source;
 use super::suggest::closest;
+use super::table_headers::{header_at, table_name};
 
 /// serde's and toml's messages for a value that does not fit its key.
 pub fn is_type_error(message: &str) -> bool {
