@@ -5,12 +5,6 @@ mod fleet;
 
 use fleet::{docker, docker_lines, TestFleet, STUB_IMAGE};
 
-fn body(image: &str, gpus: &str) -> String {
-    format!(
-        "[serving]\nimage = \"{image}\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = {gpus}\n"
-    )
-}
-
 fn container_ids(fleet: &TestFleet) -> Vec<String> {
     docker_lines(&[
         "ps",
@@ -28,27 +22,20 @@ fn image_tag_change_replaces_every_replica() {
     let fleet = TestFleet::new("image");
     let tag = format!("tfs-serving-stub:{}", fleet.name);
     assert!(docker(&["tag", STUB_IMAGE, &tag]).status.success());
-    fleet.write(&body(STUB_IMAGE, "[0, 1]"));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().gpus(&[0, 1]));
+    fleet.apply().run();
     let before = container_ids(&fleet);
 
-    fleet.write(&body(&tag, "[0, 1]"));
-    let plan = fleet.tfs(&["plan", "--detailed-exitcode"]);
-    assert_eq!(plan.code, 2);
-    assert!(
-        plan.stdout
-            .contains(&format!("image changed: {STUB_IMAGE} -> {tag}")),
-        "{}",
-        plan.stdout
-    );
-    let apply = fleet.apply().ok();
-    assert!(
-        apply
-            .stdout
-            .contains("Resources: 2 added, 0 changed, 2 destroyed."),
-        "{}",
-        apply.stdout
-    );
+    fleet.write(&fleet.toml().image(&tag).gpus(&[0, 1]));
+    fleet
+        .detailed_plan()
+        .status(2)
+        .stdout_contains(&format!("image changed: {STUB_IMAGE} -> {tag}"))
+        .run();
+    fleet
+        .apply()
+        .stdout_contains("Resources: 2 added, 0 changed, 2 destroyed.")
+        .run();
     let after = container_ids(&fleet);
     assert_eq!(after.len(), 2);
     assert!(after.iter().all(|id| !before.contains(id)));
@@ -62,30 +49,22 @@ fn image_tag_change_replaces_every_replica() {
         "{{.Image}}",
     ]);
     assert_eq!(images, vec![tag.clone(), tag.clone()]);
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    fleet.detailed_plan().run();
     docker(&["rmi", &tag]);
 }
 
 #[test]
 fn gpu_removed_then_added() {
     let fleet = TestFleet::new("regpu");
-    fleet.write(&body(STUB_IMAGE, "[0, 1, 2]"));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().gpus(&[0, 1, 2]));
+    fleet.apply().run();
 
-    fleet.write(&body(STUB_IMAGE, "[0, 2]"));
-    let apply = fleet.apply().ok();
-    assert!(
-        apply.stdout.contains("GPU 1 no longer in placement"),
-        "{}",
-        apply.stdout
-    );
-    assert!(
-        apply
-            .stdout
-            .contains("Resources: 0 added, 1 changed, 1 destroyed."),
-        "{}",
-        apply.stdout
-    );
+    fleet.write(&fleet.toml().gpus(&[0, 2]));
+    fleet
+        .apply()
+        .stdout_contains("GPU 1 no longer in placement")
+        .stdout_contains("Resources: 0 added, 1 changed, 1 destroyed.")
+        .run();
     assert_eq!(
         fleet.containers(),
         vec![
@@ -111,30 +90,24 @@ fn gpu_removed_then_added() {
         .collect();
     assert_eq!(gpus, ["0", "2"].iter().map(|s| s.to_string()).collect());
 
-    fleet.write(&body(STUB_IMAGE, "[0, 2, 3]"));
-    let plan = fleet.tfs(&["plan"]).ok();
-    assert!(
-        plan.stdout
-            .contains("Plan: 1 to add, 1 to change, 0 to destroy."),
-        "{}",
-        plan.stdout
-    );
-    let apply = fleet.apply().ok();
-    assert!(
-        apply
-            .stdout
-            .contains("Resources: 1 added, 1 changed, 0 destroyed."),
-        "{}",
-        apply.stdout
-    );
+    fleet.write(&fleet.toml().gpus(&[0, 2, 3]));
+    fleet
+        .test()
+        .args(&["plan"])
+        .stdout_contains("Plan: 1 to add, 1 to change, 0 to destroy.")
+        .run();
+    fleet
+        .apply()
+        .stdout_contains("Resources: 1 added, 1 changed, 0 destroyed.")
+        .run();
     assert_eq!(fleet.containers().len(), 4);
 }
 
 #[test]
 fn drift_by_hand_is_planned_and_repaired() {
     let fleet = TestFleet::new("drift");
-    fleet.write(&body(STUB_IMAGE, "[0, 1, 2]"));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().gpus(&[0, 1, 2]));
+    fleet.apply().run();
     assert!(
         docker(&["stop", "-t", "1", &format!("{}-gpu0", fleet.name)])
             .status
@@ -144,15 +117,12 @@ fn drift_by_hand_is_planned_and_repaired() {
         .status
         .success());
 
-    let plan = fleet.tfs(&["plan", "--detailed-exitcode"]);
-    assert_eq!(plan.code, 2);
-    assert!(plan.stdout.contains("container exited"), "{}", plan.stdout);
-    assert!(
-        plan.stdout
-            .contains(&format!("+ replica {}-gpu1", fleet.name)),
-        "{}",
-        plan.stdout
-    );
-    fleet.apply().ok();
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    fleet
+        .detailed_plan()
+        .status(2)
+        .stdout_contains("container exited")
+        .stdout_contains(&format!("+ replica {}-gpu1", fleet.name))
+        .run();
+    fleet.apply().run();
+    fleet.detailed_plan().run();
 }

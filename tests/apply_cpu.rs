@@ -10,15 +10,8 @@ use fleet::TestFleet;
 #[test]
 fn three_cpu_replicas_serve() {
     let fleet = TestFleet::new("cpu");
-    fleet.write(
-        "[serving]\nimage = \"tfs-serving-stub:latest\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = \"none\"\nreplicas = 3\n",
-    );
-    let apply = fleet.apply().ok();
-    assert!(
-        apply.stdout.contains("Resources: 5 added"),
-        "{}",
-        apply.stdout
-    );
+    fleet.write(&fleet.toml().cpu(3));
+    fleet.apply().stdout_contains("Resources: 5 added").run();
     let mut replicas = BTreeSet::new();
     for _ in 0..30 {
         let (status, body, gpu, replica) =

@@ -8,19 +8,6 @@ use std::collections::BTreeSet;
 
 use fleet::{docker, docker_lines, TestFleet, STUB_IMAGE};
 
-const FOUR_GPUS: &str = r#"
-[serving]
-image = "tfs-serving-stub:latest"
-pull = "never"
-
-[[models]]
-name = "half_plus_two"
-path = "models/half_plus_two"
-
-[placement]
-gpus = [0, 1, 2, 3]
-"#;
-
 /// A container that is not the fleet's but is named like it.
 struct Decoy(String);
 
@@ -33,7 +20,7 @@ impl Drop for Decoy {
 #[test]
 fn four_gpus_serve_behind_the_balancer_and_destroy_spares_a_decoy() {
     let fleet = TestFleet::new("gpus");
-    fleet.write(FOUR_GPUS);
+    fleet.write(&fleet.toml().gpus(&[0, 1, 2, 3]));
     let decoy = Decoy(format!("{}-gpu9", fleet.name));
     let created = docker(&[
         "run",
@@ -51,21 +38,11 @@ fn four_gpus_serve_behind_the_balancer_and_destroy_spares_a_decoy() {
         String::from_utf8_lossy(&created.stderr)
     );
 
-    let apply = fleet.apply().ok();
-    assert!(
-        apply
-            .stdout
-            .contains("Apply complete! Resources: 6 added, 0 changed, 0 destroyed."),
-        "{}",
-        apply.stdout
-    );
-    assert!(
-        apply
-            .stdout
-            .contains(&format!("http://127.0.0.1:{}", fleet.rest_port)),
-        "{}",
-        apply.stdout
-    );
+    fleet
+        .apply()
+        .stdout_contains("Apply complete! Resources: 6 added, 0 changed, 0 destroyed.")
+        .stdout_contains(&format!("http://127.0.0.1:{}", fleet.rest_port))
+        .run();
 
     let mut gpus = BTreeSet::new();
     for _ in 0..40 {
@@ -78,20 +55,16 @@ fn four_gpus_serve_behind_the_balancer_and_destroy_spares_a_decoy() {
     }
     assert_eq!(gpus, BTreeSet::from(["0", "1", "2", "3"].map(String::from)));
 
-    let plan = fleet.tfs(&["plan", "--detailed-exitcode"]);
-    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
-    assert!(plan
-        .stdout
-        .contains("No changes. The fleet matches fleet.toml."));
+    fleet
+        .detailed_plan()
+        .stdout_contains("No changes. The fleet matches fleet.toml.")
+        .run();
 
-    let destroy = fleet.tfs(&["destroy", "--auto-approve"]).ok();
-    assert!(
-        destroy
-            .stdout
-            .contains("Destroy complete! Resources: 6 destroyed."),
-        "{}",
-        destroy.stdout
-    );
+    fleet
+        .test()
+        .args(&["destroy", "--auto-approve"])
+        .stdout_contains("Destroy complete! Resources: 6 destroyed.")
+        .run();
     assert!(fleet.containers().is_empty(), "{:?}", fleet.containers());
     assert!(fleet.networks().is_empty());
     let survivors = docker_lines(&[
@@ -107,8 +80,8 @@ fn four_gpus_serve_behind_the_balancer_and_destroy_spares_a_decoy() {
 #[test]
 fn replicas_publish_no_host_ports_and_never_run_privileged() {
     let fleet = TestFleet::new("ports");
-    fleet.write(&FOUR_GPUS.replace("[0, 1, 2, 3]", "[1]"));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().gpus(&[1]));
+    fleet.apply().run();
     let replica = format!("{}-gpu1", fleet.name);
     let inspect = docker_lines(&["inspect", "--format", "{{json .HostConfig.PortBindings}} {{.HostConfig.Privileged}} {{json .HostConfig.DeviceRequests}} {{json .Mounts}}", &replica]);
     let line = &inspect[0];

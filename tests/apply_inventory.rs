@@ -21,13 +21,11 @@ fn all_gpus_from_nvidia_smi_are_bound_by_uuid() {
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     fleet.path_prepend(&bin);
-    fleet.write("[serving]\nimage = \"tfs-serving-stub:latest\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = \"all\"\n");
-    let apply = fleet.apply().ok();
-    assert!(
-        apply.stdout.contains("GPU 1, GPU-22222222-bbbb"),
-        "{}",
-        apply.stdout
-    );
+    fleet.write(&fleet.toml().gpus_all());
+    fleet
+        .apply()
+        .stdout_contains("GPU 1, GPU-22222222-bbbb")
+        .run();
     let devices = docker_lines(&[
         "inspect",
         "--format",

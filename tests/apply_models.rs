@@ -9,15 +9,11 @@ use fleet::TestFleet;
 fn two_models_both_answer_predict() {
     let fleet = TestFleet::new("models");
     fleet.model("second", &[1, 2]);
-    fleet.write(
-        "[serving]\nimage = \"tfs-serving-stub:latest\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[[models]]\nname = \"second\"\npath = \"models/second\"\nversions = [1]\n\n[placement]\ngpus = [0, 1]\n",
-    );
-    let apply = fleet.apply().ok();
-    assert!(
-        apply.stdout.contains("half_plus_two:123 second:1"),
-        "{}",
-        apply.stdout
-    );
+    fleet.write(&fleet.toml().model_versions("second", &[1]).gpus(&[0, 1]));
+    fleet
+        .apply()
+        .stdout_contains("half_plus_two:123 second:1")
+        .run();
     for model in ["half_plus_two", "second"] {
         let (status, body, _, _) = fleet.predict(model, r#"{"instances": [1.0, 2.0, 5.0]}"#);
         assert_eq!(status, 200, "{model}: {body}");

@@ -9,10 +9,6 @@ mod fleet;
 
 use fleet::{docker_lines, TestFleet};
 
-fn body(replicas: u32) -> String {
-    format!("[serving]\nimage = \"tfs-serving-stub:latest\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = \"none\"\nreplicas = {replicas}\n")
-}
-
 /// The targets of nginx.conf and tfs-loaded.conf, and the configs kept.
 fn layout(fleet: &TestFleet) -> (String, String, Vec<String>) {
     let balancer = format!("{}-balancer", fleet.name);
@@ -44,18 +40,18 @@ fn assert_one_config(fleet: &TestFleet) -> String {
 #[test]
 fn configs_are_named_by_content_and_only_the_running_one_is_kept() {
     let fleet = TestFleet::new("conf-files");
-    fleet.write(&body(2));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().cpu(2));
+    fleet.apply().run();
     let first = assert_one_config(&fleet);
-    fleet.write(&body(3));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().cpu(3));
+    fleet.apply().run();
     let second = assert_one_config(&fleet);
     assert_ne!(
         first, second,
         "a different upstream kept the same file name"
     );
-    fleet.write(&body(2));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().cpu(2));
+    fleet.apply().run();
     assert_eq!(
         assert_one_config(&fleet),
         first,
@@ -66,21 +62,20 @@ fn configs_are_named_by_content_and_only_the_running_one_is_kept() {
 #[test]
 fn a_config_edited_inside_the_balancer_is_planned_and_repaired() {
     let fleet = TestFleet::new("conf-edit");
-    fleet.write(&body(2));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().cpu(2));
+    fleet.apply().run();
     let (running, _, _) = layout(&fleet);
     let balancer = format!("{}-balancer", fleet.name);
     let edit = format!("echo '# edited by hand' >> {running}");
     docker_lines(&["exec", &balancer, "sh", "-c", &edit]);
-    let plan = fleet.tfs(&["plan", "--detailed-exitcode"]);
-    assert_eq!(plan.code, 2, "{}", plan.stdout);
-    assert!(
-        plan.stdout.contains("-# edited by hand"),
-        "the diff does not show the edit:\n{}",
-        plan.stdout
-    );
-    fleet.apply().ok();
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    // The diff shows the edit.
+    fleet
+        .detailed_plan()
+        .status(2)
+        .stdout_contains("-# edited by hand")
+        .run();
+    fleet.apply().run();
+    fleet.detailed_plan().run();
     let (repaired, _, _) = layout(&fleet);
     let text = docker_lines(&["exec", &balancer, "cat", &repaired]).join("\n");
     assert!(!text.contains("edited by hand"), "{text}");
@@ -88,15 +83,10 @@ fn a_config_edited_inside_the_balancer_is_planned_and_repaired() {
     // The same size: only the file's time tells.
     let edit = format!("sed -i 's/worker_connections 4096/worker_connections 4097/' {repaired}");
     docker_lines(&["exec", &balancer, "sh", "-c", &edit]);
-    let plan = fleet.tfs(&["plan", "--detailed-exitcode"]);
-    assert_eq!(
-        plan.code, 2,
-        "a same-size edit went unseen:\n{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains("+    worker_connections 4096;"),
-        "{}",
-        plan.stdout
-    );
+    fleet
+        .detailed_plan()
+        .status(2)
+        .context("a same-size edit went unseen")
+        .stdout_contains("+    worker_connections 4096;")
+        .run();
 }

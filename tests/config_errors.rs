@@ -5,10 +5,13 @@
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/fleet_toml.rs"]
+mod fleet_toml;
 
 use std::path::{Path, PathBuf};
 
 use cli::Test;
+use fleet_toml::FleetToml;
 
 fn golden_directory() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
@@ -27,8 +30,9 @@ fn cases() -> Vec<String> {
     names
 }
 
-/// The fleet file in a tempdir that holds the model directories the cases refer to.
-fn run_case(fleet: &str) -> cli::Output {
+/// `tfs validate` of the fleet file in a tempdir that holds the model
+/// directories the cases refer to, not yet run.
+fn case(fleet: &str) -> Test {
     Test::new()
         .file("fleet.toml", fleet)
         .model_dir("models/half_plus_two", &[123])
@@ -37,7 +41,6 @@ fn run_case(fleet: &str) -> cli::Output {
         .file("models/flat/saved_model.pb", "")
         .file("models/flat/variables/variables.index", "")
         .args(&["validate", "-f", "fleet.toml"])
-        .run()
 }
 
 #[test]
@@ -53,29 +56,19 @@ fn every_bad_fleet_file_reports_its_golden_error() {
     for name in &cases {
         let fleet =
             std::fs::read_to_string(golden_directory().join(format!("{name}.toml"))).unwrap();
-        let output = run_case(&fleet);
-        if output.status != 1 || !output.stdout.is_empty() {
-            failures.push(format!(
-                "{name}: expected exit 1 and no stdout, got exit {}\nstdout:\n{}\nstderr:\n{}",
-                output.status, output.stdout, output.stderr
-            ));
-            continue;
-        }
         let golden = golden_directory().join(format!("{name}.stderr"));
-        if bless {
-            std::fs::write(&golden, &output.stderr).unwrap();
-            continue;
+        let mut test = case(&fleet).status(1).stdout("");
+        if !bless {
+            test = test.stderr(&std::fs::read_to_string(&golden).unwrap_or_default());
         }
-        let expected = std::fs::read_to_string(&golden).unwrap_or_default();
-        if expected != output.stderr {
-            let diff = similar::TextDiff::from_lines(&expected, &output.stderr)
-                .unified_diff()
-                .header("expected", "actual")
-                .to_string();
-            failures.push(format!(
-                "{name}: stderr differs from {}\n{diff}",
+        let output = test.output();
+        match test.verify(&output) {
+            Err(mismatch) => failures.push(format!(
+                "{name} (golden stderr {}): {mismatch}",
                 golden.display()
-            ));
+            )),
+            Ok(()) if bless => std::fs::write(&golden, &output.stderr).unwrap(),
+            Ok(()) => {}
         }
     }
     assert!(
@@ -106,7 +99,7 @@ fn every_error_names_a_location_a_caret_and_a_hint() {
     for name in cases() {
         let fleet =
             std::fs::read_to_string(golden_directory().join(format!("{name}.toml"))).unwrap();
-        let stderr = run_case(&fleet).stderr;
+        let stderr = case(&fleet).any_status().run().stderr;
         let errors = stderr.matches("error: fleet.toml:").count();
         assert!(errors >= 1, "{name}: no `fleet.toml:line:col` in\n{stderr}");
         assert_eq!(
@@ -127,31 +120,21 @@ fn every_error_names_a_location_a_caret_and_a_hint() {
 
 #[test]
 fn validate_defaults_to_fleet_toml_in_the_working_directory() {
-    let output = Test::new()
-        .file("fleet.toml", "[fleet]\nname = \"demo\"\n")
+    Test::new()
+        .file("fleet.toml", &FleetToml::new("demo").to_string())
         .args(&["validate"])
+        .status(1)
+        .stderr_starts_with("error: fleet.toml:1:1: no [[models]] table\n")
         .run();
-    assert_eq!(output.status, 1, "{output:?}");
-    assert!(
-        output
-            .stderr
-            .starts_with("error: fleet.toml:1:1: no [[models]] table\n"),
-        "{}",
-        output.stderr
-    );
 }
 
 #[test]
 fn a_missing_fleet_file_is_an_error() {
-    let output = Test::new().args(&["validate", "-f", "nowhere.toml"]).run();
-    assert_eq!(output.status, 1, "{output:?}");
-    assert!(
-        output
-            .stderr
-            .contains("cannot read fleet file nowhere.toml"),
-        "{}",
-        output.stderr
-    );
+    Test::new()
+        .args(&["validate", "-f", "nowhere.toml"])
+        .status(1)
+        .stderr_contains("cannot read fleet file nowhere.toml")
+        .run();
 }
 
 /// A fake Docker socket that counts the connections made to it and closes each.
@@ -183,30 +166,26 @@ impl DockerProbe {
     }
 }
 
-const CPU_FLEET: &str = "[fleet]\nname = \"demo\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = \"none\"\nreplicas = 2\n";
+/// A valid CPU fleet of `replicas` replicas; `replicas = N` is on line 10.
+fn cpu_fleet(replicas: u32) -> String {
+    FleetToml::new("demo")
+        .model("half_plus_two")
+        .cpu(replicas)
+        .to_string()
+}
 
 #[test]
 fn an_invalid_fleet_file_never_reaches_docker() {
     for command in ["validate", "plan", "apply", "destroy"] {
         let test = Test::new()
-            .file(
-                "fleet.toml",
-                &CPU_FLEET.replace("replicas = 2", "replicas = 0"),
-            )
+            .file("fleet.toml", &cpu_fleet(0))
             .model_dir("models/half_plus_two", &[123]);
         let probe = DockerProbe::new(&test);
-        let output = test
-            .env("DOCKER_HOST", &probe.host)
+        test.env("DOCKER_HOST", &probe.host)
             .args(&[command, "-f", "fleet.toml"])
+            .status(1)
+            .stderr_starts_with("error: fleet.toml:10:12: `replicas` is 0, out of range\n")
             .run();
-        assert_eq!(output.status, 1, "{command}: {output:?}");
-        assert!(
-            output
-                .stderr
-                .starts_with("error: fleet.toml:10:12: `replicas` is 0, out of range\n"),
-            "{command}: {}",
-            output.stderr
-        );
         assert_eq!(
             probe.connections(),
             0,
@@ -218,22 +197,24 @@ fn an_invalid_fleet_file_never_reaches_docker() {
 #[test]
 fn validate_never_reaches_docker_and_plan_does() {
     let validate = Test::new()
-        .file("fleet.toml", CPU_FLEET)
+        .file("fleet.toml", &cpu_fleet(2))
         .model_dir("models/half_plus_two", &[123]);
     let probe = DockerProbe::new(&validate);
-    let output = validate
+    validate
         .env("DOCKER_HOST", &probe.host)
         .args(&["validate"])
         .run();
-    assert_eq!(output.status, 0, "{output:?}");
     assert_eq!(probe.connections(), 0, "tfs validate connected to Docker");
     // The probe works: plan, given the same valid file, does connect.
     let plan = Test::new()
-        .file("fleet.toml", CPU_FLEET)
+        .file("fleet.toml", &cpu_fleet(2))
         .model_dir("models/half_plus_two", &[123]);
     let probe = DockerProbe::new(&plan);
-    let output = plan.env("DOCKER_HOST", &probe.host).args(&["plan"]).run();
-    assert_eq!(output.status, 1, "{output:?}");
+    let output = plan
+        .env("DOCKER_HOST", &probe.host)
+        .args(&["plan"])
+        .status(1)
+        .run();
     assert!(
         probe.connections() >= 1,
         "plan never reached the fake Docker socket: {output:?}"

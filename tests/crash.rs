@@ -9,7 +9,7 @@ mod load;
 
 use std::time::{Duration, Instant};
 
-use fleet::{docker_lines, TestFleet, STUB_IMAGE};
+use fleet::{docker_lines, TestFleet};
 use load::Load;
 
 fn restarts(container: &str) -> u32 {
@@ -22,10 +22,13 @@ fn restarts(container: &str) -> u32 {
 #[test]
 fn a_replica_crashing_under_traffic_costs_no_request() {
     let fleet = TestFleet::new("crash");
-    fleet.write(&format!(
-        "[serving]\nimage = \"{STUB_IMAGE}\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = [0, 1, 2]\n\n[[override]]\ngpu = 2\nargs = [\"--stub_fail_after=50\"]\n"
-    ));
-    fleet.apply().ok();
+    fleet.write(
+        &fleet
+            .toml()
+            .gpus(&[0, 1, 2])
+            .override_gpu(2, "args = [\"--stub_fail_after=50\"]"),
+    );
+    fleet.apply().run();
     let crashing = format!("{}-gpu2", fleet.name);
     assert_eq!(restarts(&crashing), 0);
 

@@ -14,9 +14,15 @@ use fleet::TestFleet;
 #[test]
 fn ctrl_c_while_a_replica_loads_stops_the_apply_and_the_next_converges() {
     let fleet = TestFleet::new("ctrlc");
-    fleet.write("[serving]\nimage = \"tfs-serving-stub:latest\"\npull = \"never\"\nargs = [\"--stub_load_delay_ms=8000\"]\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = [0, 1]\n");
+    fleet.write(
+        &fleet
+            .toml()
+            .serving_args(&["--stub_load_delay_ms=8000"])
+            .gpus(&[0, 1]),
+    );
     let mut child = fleet
-        .command(&["apply", "--auto-approve", "--timeout", "60"])
+        .apply()
+        .command()
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -58,8 +64,7 @@ fn ctrl_c_while_a_replica_loads_stops_the_apply_and_the_next_converges() {
         "the balancer lists a replica that never served"
     );
 
-    let apply = fleet.apply().ok();
-    assert!(apply.stdout.contains("Apply complete!"), "{}", apply.stdout);
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    fleet.apply().stdout_contains("Apply complete!").run();
+    fleet.detailed_plan().run();
     assert_eq!(fleet.containers().len(), 3);
 }

@@ -3,10 +3,16 @@
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/fleet_toml.rs"]
+mod fleet_toml;
 
 use cli::Test;
+use fleet_toml::FleetToml;
 
-const FLEET: &str = "[fleet]\nname = \"demo\"\n\n[[models]]\nname = \"m\"\npath = \"models/m\"\n\n[placement]\ngpus = \"none\"\nreplicas = 1\n";
+/// A one-replica CPU fleet serving models/m.
+fn fleet() -> String {
+    FleetToml::new("demo").model("m").cpu(1).to_string()
+}
 
 #[test]
 fn a_missing_socket_is_explained() {
@@ -16,25 +22,17 @@ fn a_missing_socket_is_explained() {
         &["destroy", "--auto-approve"],
         &["status"],
     ] {
-        let output = Test::new()
-            .file("fleet.toml", FLEET)
+        Test::new()
+            .file("fleet.toml", &fleet())
             .model_dir("models/m", &[1])
             .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
             .env("TFS_LOCK_DIR", "locks")
             .args(command)
+            .status(1)
+            .stderr_contains("cannot reach the Docker daemon at unix:///nonexistent/docker.sock: the socket does not exist")
+            .stderr_contains("hint: is dockerd running?")
+            .stderr_lacks("hyper")
             .run();
-        assert_eq!(output.status, 1, "{command:?}: {output:?}");
-        assert!(
-            output.stderr.contains("cannot reach the Docker daemon at unix:///nonexistent/docker.sock: the socket does not exist"),
-            "{command:?}: {}",
-            output.stderr
-        );
-        assert!(
-            output.stderr.contains("hint: is dockerd running?"),
-            "{}",
-            output.stderr
-        );
-        assert!(!output.stderr.contains("hyper"), "{}", output.stderr);
     }
 }
 
@@ -46,19 +44,15 @@ fn a_refused_tcp_connection_is_explained() {
         .unwrap()
         .port();
     let output = Test::new()
-        .file("fleet.toml", FLEET)
+        .file("fleet.toml", &fleet())
         .model_dir("models/m", &[1])
         .env("DOCKER_HOST", &format!("tcp://127.0.0.1:{port}"))
         .args(&["plan"])
-        .run();
-    assert_eq!(output.status, 1);
-    assert!(
-        output.stderr.contains(&format!(
+        .status(1)
+        .stderr_contains(&format!(
             "cannot reach the Docker daemon at tcp://127.0.0.1:{port}: "
-        )),
-        "{}",
-        output.stderr
-    );
+        ))
+        .run();
     assert!(
         output.stderr.to_lowercase().contains("connection refused"),
         "{}",

@@ -1,8 +1,12 @@
 //! Every examples/*/fleet.toml passes `tfs validate`; the directory is listed,
 //! so a new example is covered without touching this file.
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use std::path::Path;
-use std::process::Command;
+
+use cli::Test;
 
 /// examples/NAME for every example directory holding a fleet.toml.
 fn examples() -> Vec<String> {
@@ -33,19 +37,11 @@ fn every_example_validates() {
     let mut failures = Vec::new();
     for name in &examples {
         let file = format!("examples/{name}/fleet.toml");
-        let output = Command::new(env!("CARGO_BIN_EXE_tfs"))
-            .args(["validate", "-f", &file])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("tfs runs");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        if output.status.code() != Some(0) || !stdout.starts_with(&format!("{file} is valid")) {
-            failures.push(format!(
-                "{file}: exit {:?}\nstdout:\n{stdout}\nstderr:\n{}",
-                output.status.code(),
-                String::from_utf8_lossy(&output.stderr)
-            ));
+        let test = Test::in_directory(env!("CARGO_MANIFEST_DIR"))
+            .args(&["validate", "-f", &file])
+            .stdout_starts_with(&format!("{file} is valid"));
+        if let Err(mismatch) = test.verify(&test.output()) {
+            failures.push(mismatch);
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

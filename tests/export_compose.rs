@@ -39,15 +39,12 @@ impl Drop for Project {
 fn exported_compose_project_serves_from_every_gpu() {
     let fleet = TestFleet::new("compose");
     fleet.model("second", &[7]);
-    fleet.write("[serving]\nimage = \"tfs-serving-stub:latest\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[[models]]\nname = \"second\"\npath = \"models/second\"\n\n[placement]\ngpus = [0, 1]\n");
-    let export = fleet.tfs(&["export", "compose", "--out", "out"]).ok();
-    assert!(
-        export
-            .stdout
-            .contains("docker-compose.yml, nginx.conf, models.config, monitoring.config"),
-        "{}",
-        export.stdout
-    );
+    fleet.write(&fleet.toml().model("second").gpus(&[0, 1]));
+    fleet
+        .test()
+        .args(&["export", "compose", "--out", "out"])
+        .stdout_contains("docker-compose.yml, nginx.conf, models.config, monitoring.config")
+        .run();
     let yaml = std::fs::read_to_string(fleet.path("out/docker-compose.yml")).unwrap();
     assert!(yaml.contains("device_ids: [\"1\"]"), "{yaml}");
     assert!(

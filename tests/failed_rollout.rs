@@ -10,14 +10,8 @@ mod load;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use fleet::{docker_lines, TestFleet, STUB_IMAGE};
+use fleet::{docker_lines, FleetToml, TestFleet};
 use load::Load;
-
-fn body(gpus: &str, args: &str, tail: &str) -> String {
-    format!(
-        "[serving]\nimage = \"{STUB_IMAGE}\"\npull = \"never\"\nargs = [{args}]\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = {gpus}\n\n{tail}\n"
-    )
-}
 
 /// Per replica: id, image, args, config-hash label and state.
 fn replicas(fleet: &TestFleet) -> Vec<(String, [String; 5])> {
@@ -73,9 +67,8 @@ fn gpus_answering(fleet: &TestFleet) -> BTreeSet<String> {
 struct Case<'a> {
     label: &'a str,
     gpus: &'a [u32],
-    /// `[serving].args` and extra sections of the failing fleet.toml.
-    args: &'a str,
-    tail: &'a str,
+    /// What the failing fleet.toml changes.
+    change: fn(FleetToml) -> FleetToml,
     timeout: &'a str,
     /// Slots that must be back on their previous spec.
     restored: &'a [u32],
@@ -85,23 +78,27 @@ struct Case<'a> {
 
 /// Rolls the case out to a fleet under load; checks that it fails, that the
 /// slots are restored, replaced or untouched as expected, returns apply's stderr.
+#[track_caller]
 fn failed_rollout(case: &Case) -> String {
     let fleet = TestFleet::new(case.label);
-    let gpus = format!("{:?}", case.gpus);
-    fleet.write(&body(&gpus, "", ""));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().gpus(case.gpus));
+    fleet.apply().run();
     let before = replicas(&fleet);
 
     let traffic = Load::start(fleet.rest_port, 3);
     traffic.wait_for(40, Duration::from_secs(20));
-    fleet.write(&body(&gpus, case.args, case.tail));
+    fleet.write(&(case.change)(fleet.toml().gpus(case.gpus)));
+    let apply = fleet
+        .test()
+        .args(&["apply", "--auto-approve", "--timeout", case.timeout])
+        .failure();
     let started = Instant::now();
-    let apply = fleet.tfs(&["apply", "--auto-approve", "--timeout", case.timeout]);
+    let output = apply.output();
     let took = started.elapsed();
     traffic.wait_for(traffic.total() + 40, Duration::from_secs(20));
     let report = traffic.stop();
 
-    assert_ne!(apply.code, 0, "apply succeeded:\n{}", apply.stdout);
+    let apply = apply.check(output);
     assert!(took < Duration::from_secs(50), "apply took {took:?}");
     report.assert_clean(200);
     let after = replicas(&fleet);
@@ -134,7 +131,7 @@ fn failed_rollout(case: &Case) -> String {
     let names: Vec<String> = before.iter().map(|(n, _)| n.clone()).collect();
     upstream_only_available(&apply.stderr, &names);
     // The failed spec is still what fleet.toml asks for.
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 2);
+    fleet.detailed_plan().status(2).run();
     for gpu in case.restored {
         let name = format!("{}-gpu{gpu}", fleet.name);
         assert!(
@@ -151,8 +148,7 @@ fn a_replica_that_never_becomes_available_is_rolled_back() {
     let stderr = failed_rollout(&Case {
         label: "never-ready",
         gpus: &[0, 1, 2, 3],
-        args: "\"--stub_never_ready\"",
-        tail: "",
+        change: |toml| toml.serving_args(&["--stub_never_ready"]),
         timeout: "15",
         restored: &[0],
         replaced: &[],
@@ -167,8 +163,7 @@ fn a_replica_that_exits_is_rolled_back_without_waiting_for_the_timeout() {
     let stderr = failed_rollout(&Case {
         label: "exits",
         gpus: &[0, 1, 2],
-        args: "\"--no_such_flag\"",
-        tail: "",
+        change: |toml| toml.serving_args(&["--no_such_flag"]),
         timeout: "100",
         restored: &[0],
         replaced: &[],
@@ -181,12 +176,14 @@ fn a_replica_that_exits_is_rolled_back_without_waiting_for_the_timeout() {
 /// GPU 2 keeps the old spec.
 #[test]
 fn the_rollout_stops_at_the_failing_slot() {
-    let tail = "[[override]]\ngpu = 0\nenv = { WAVE = \"2\" }\n\n[[override]]\ngpu = 1\nenv = { WAVE = \"2\" }\nargs = [\"--stub_never_ready\"]\n\n[[override]]\ngpu = 2\nenv = { WAVE = \"2\" }";
     failed_rollout(&Case {
         label: "stops",
         gpus: &[0, 1, 2],
-        args: "",
-        tail,
+        change: |toml| {
+            toml.override_gpu(0, "env = { WAVE = \"2\" }")
+                .override_gpu(1, "env = { WAVE = \"2\" }\nargs = [\"--stub_never_ready\"]")
+                .override_gpu(2, "env = { WAVE = \"2\" }")
+        },
         timeout: "10",
         restored: &[1],
         replaced: &[0],
@@ -198,8 +195,10 @@ fn a_failed_wave_of_two_restores_both() {
     failed_rollout(&Case {
         label: "wave-two",
         gpus: &[0, 1, 2, 3],
-        args: "\"--stub_never_ready\"",
-        tail: "[rollout]\nmax_unavailable = 2",
+        change: |toml| {
+            toml.serving_args(&["--stub_never_ready"])
+                .rollout("max_unavailable = 2")
+        },
         timeout: "10",
         restored: &[0, 1],
         replaced: &[],

@@ -7,8 +7,11 @@
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/fleet_toml.rs"]
+mod fleet_toml;
 
 use cli::Test;
+use fleet_toml::FleetToml;
 
 const UUID_0: &str = "GPU-11111111-2222-3333-4444-555555555555";
 const UUID_1: &str = "GPU-66666666-7777-8888-9999-000000000000";
@@ -33,18 +36,12 @@ fn nvml_loads() -> bool {
 
 #[test]
 fn gpus_lists_what_nvidia_smi_reports() {
-    let output = Test::new()
+    let test = Test::new()
         .executable("bin/nvidia-smi", &fake_nvidia_smi())
         .path_prepend("bin")
-        .args(&["gpus"])
-        .run();
-    assert_eq!(output.status, 0, "{output:?}");
+        .args(&["gpus"]);
     if nvml_loads() {
-        assert!(
-            output.stdout.starts_with("source: NVML\n"),
-            "{}",
-            output.stdout
-        );
+        test.stdout_starts_with("source: NVML\n").run();
         return;
     }
     let expected = format!(
@@ -53,24 +50,21 @@ fn gpus_lists_what_nvidia_smi_reports() {
          0      {UUID_0}   NVIDIA H100 80GB HBM3         81559 MiB\n\
          1      {UUID_1}   NVIDIA H100 80GB HBM3         81559 MiB\n"
     );
-    assert_eq!(output.stdout, expected);
-    assert_eq!(output.stderr, "");
+    test.stdout(&expected).stderr("").run();
 }
 
 #[test]
 fn gpus_without_any_source_says_what_it_tried() {
-    let output = Test::new()
+    let test = Test::new()
         .file("empty/.keep", "")
         .env("PATH", "")
         .path_prepend("empty")
-        .args(&["gpus"])
-        .run();
+        .args(&["gpus"]);
     if nvml_loads() {
-        assert_eq!(output.status, 0, "{output:?}");
+        test.run();
         return;
     }
-    assert_eq!(output.status, 1, "{output:?}");
-    assert_eq!(output.stdout, "");
+    let output = test.status(1).stdout("").run();
     let lines: Vec<&str> = output.stderr.lines().collect();
     assert_eq!(lines[0], "error: no GPU inventory", "{}", output.stderr);
     assert!(
@@ -89,25 +83,22 @@ fn gpus_without_any_source_says_what_it_tried() {
 
 #[test]
 fn gpus_reports_a_failing_nvidia_smi_with_its_message() {
-    let output = Test::new()
+    let test = Test::new()
         .executable(
             "bin/nvidia-smi",
             "#!/bin/sh\necho \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\"\nexit 9\n",
         )
         .path_prepend("bin")
-        .args(&["gpus"])
-        .run();
+        .args(&["gpus"]);
     if nvml_loads() {
+        test.any_status().run();
         return;
     }
-    assert_eq!(output.status, 1, "{output:?}");
-    assert!(
-        output.stderr.contains(
+    test.status(1)
+        .stderr_contains(
             "  tried nvidia-smi: nvidia-smi failed (exit status: 9): NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n"
-        ),
-        "{}",
-        output.stderr
-    );
+        )
+        .run();
 }
 
 #[test]
@@ -116,20 +107,20 @@ fn validate_needs_no_gpu_inventory() {
     let test = Test::new()
         .file(
             "fleet.toml",
-            "[fleet]\nname = \"demo\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = \"all\"\nper_gpu = 2\n",
+            &FleetToml::new("demo")
+                .model("half_plus_two")
+                .gpus_all()
+                .per_gpu(2)
+                .to_string(),
         )
         .model_dir("models/half_plus_two", &[123])
         .executable("bin/nvidia-smi", "#!/bin/sh\necho called >> \"$(dirname \"$0\")/calls\"\nexit 1\n")
         .path_prepend("bin")
-        .args(&["validate"]);
-    let output = test.run();
-    assert_eq!(output.status, 0, "{output:?}");
+        .args(&["validate"])
+        .stdout("fleet.toml is valid: fleet \"demo\", models half_plus_two, GPUs \"all\", 2 per GPU, balancer on 127.0.0.1:8501\n");
+    test.run();
     assert!(
         !test.path().join("bin/calls").exists(),
         "validate ran nvidia-smi"
-    );
-    assert_eq!(
-        output.stdout,
-        "fleet.toml is valid: fleet \"demo\", models half_plus_two, GPUs \"all\", 2 per GPU, balancer on 127.0.0.1:8501\n"
     );
 }

@@ -10,16 +10,10 @@ mod grpc;
 
 use std::collections::BTreeSet;
 
-use fleet::{docker_lines, TestFleet, STUB_IMAGE};
+use fleet::{docker_lines, TestFleet};
 use grpc::{Encoding, GrpcClient};
 use tfs_proto::serving::model_version_status::State;
 use tonic::Code;
-
-fn fleet_toml(gpus: &str, serving_args: &str) -> String {
-    format!(
-        "[serving]\nimage = \"{STUB_IMAGE}\"\npull = \"never\"\nargs = [{serving_args}]\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = {gpus}\n"
-    )
-}
 
 fn nginx_conf(fleet: &TestFleet) -> String {
     let balancer = format!("{}-balancer", fleet.name);
@@ -30,13 +24,11 @@ fn nginx_conf(fleet: &TestFleet) -> String {
 fn four_gpus_answer_grpc_through_the_balancer() {
     let fleet = TestFleet::with_grpc("grpc");
     let port = fleet.grpc_port.unwrap();
-    fleet.write(&fleet_toml("[0, 1, 2, 3]", ""));
-    let apply = fleet.apply().ok();
-    assert!(
-        apply.stdout.contains(&format!("gRPC  127.0.0.1:{port}")),
-        "{}",
-        apply.stdout
-    );
+    fleet.write(&fleet.toml().gpus(&[0, 1, 2, 3]));
+    fleet
+        .apply()
+        .stdout_contains(&format!("gRPC  127.0.0.1:{port}"))
+        .run();
     let client = GrpcClient::connect(port);
 
     let answer = client
@@ -92,8 +84,8 @@ fn four_gpus_answer_grpc_through_the_balancer() {
 #[test]
 fn no_replica_serving_is_unavailable_not_an_html_page() {
     let fleet = TestFleet::with_grpc("grpc-down");
-    fleet.write(&fleet_toml("[0]", ""));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().gpus(&[0]));
+    fleet.apply().run();
     let replica = format!("{}-gpu0", fleet.name);
     docker_lines(&["stop", "-t", "1", &replica]);
     let error = GrpcClient::connect(fleet.grpc_port.unwrap())
@@ -108,16 +100,16 @@ fn rest_disabled_fleet_is_waited_for_over_grpc_and_serves_grpc() {
     let fleet = TestFleet::with_grpc("grpc-only");
     let port = fleet.grpc_port.unwrap();
     // A slow load: readiness must really wait for AVAILABLE over gRPC.
-    fleet.write(&fleet_toml(
-        "[0, 1]",
-        "\"--rest_api_port=0\", \"--stub_load_delay_ms=1500\"",
-    ));
-    let apply = fleet.apply().ok();
-    assert!(
-        apply.stderr.contains("is AVAILABLE (half_plus_two v123)"),
-        "{}",
-        apply.stderr
+    fleet.write(
+        &fleet
+            .toml()
+            .serving_args(&["--rest_api_port=0", "--stub_load_delay_ms=1500"])
+            .gpus(&[0, 1]),
     );
+    fleet
+        .apply()
+        .stderr_contains("is AVAILABLE (half_plus_two v123)")
+        .run();
 
     let client = GrpcClient::connect(port);
     let gpus: BTreeSet<String> = (0..20)
@@ -143,6 +135,5 @@ fn rest_disabled_fleet_is_waited_for_over_grpc_and_serves_grpc() {
         .unwrap();
     assert_eq!(health.status(), 200);
 
-    let plan = fleet.tfs(&["plan", "--detailed-exitcode"]);
-    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    fleet.detailed_plan().run();
 }

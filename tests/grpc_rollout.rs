@@ -17,12 +17,6 @@ use std::time::{Duration, Instant};
 use fleet::{docker, docker_lines, TestFleet, STUB_IMAGE};
 use tfs_proto::load::Load;
 
-fn fleet_toml(image: &str, gpus: &str, tail: &str) -> String {
-    format!(
-        "[serving]\nimage = \"{image}\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = {gpus}\n{tail}"
-    )
-}
-
 fn balancer(fleet: &TestFleet) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], fleet.grpc_port.unwrap()))
 }
@@ -53,27 +47,23 @@ fn rolling_image_change_under_grpc_load_loses_no_request() {
     let fleet = TestFleet::with_grpc("grpc-roll");
     let tag = Tag(format!("tfs-serving-stub:{}", fleet.name));
     assert!(docker(&["tag", STUB_IMAGE, &tag.0]).status.success());
-    fleet.write(&fleet_toml(STUB_IMAGE, "[0, 1, 2, 3]", ""));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().gpus(&[0, 1, 2, 3]));
+    fleet.apply().run();
     let before = replica_ids(&fleet);
 
     let traffic = Load::start(balancer(&fleet), "half_plus_two", 4);
     traffic.wait_for(40, Duration::from_secs(20));
-    fleet.write(&fleet_toml(&tag.0, "[0, 1, 2, 3]", ""));
+    fleet.write(&fleet.toml().image(&tag.0).gpus(&[0, 1, 2, 3]));
+    let apply = fleet
+        .apply()
+        .stdout_contains("Resources: 4 added, 0 changed, 4 destroyed.");
     let applying = Instant::now();
-    let apply = fleet.apply();
+    let applied = apply.output();
     let apply_took = applying.elapsed();
     traffic.wait_for(traffic.total() + 40, Duration::from_secs(20));
     let report = traffic.stop();
-    let apply = apply.ok();
+    apply.check(applied);
 
-    assert!(
-        apply
-            .stdout
-            .contains("Resources: 4 added, 0 changed, 4 destroyed."),
-        "{}",
-        apply.stdout
-    );
     let after = replica_ids(&fleet);
     assert_eq!(after.len(), 4);
     assert!(
@@ -104,8 +94,8 @@ fn restarts(container: &str) -> u32 {
 #[test]
 fn a_replica_down_in_the_upstream_costs_no_grpc_request() {
     let fleet = TestFleet::with_grpc("grpc-down");
-    fleet.write(&fleet_toml(STUB_IMAGE, "[0, 1, 2]", ""));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().gpus(&[0, 1, 2]));
+    fleet.apply().run();
     // Warm nginx's keepalive connections to every replica first.
     let warm = Load::start(balancer(&fleet), "half_plus_two", 4);
     warm.wait_for(100, Duration::from_secs(20));
@@ -125,12 +115,13 @@ fn a_replica_down_in_the_upstream_costs_no_grpc_request() {
 fn a_replica_crashing_under_grpc_load_costs_only_its_calls_in_flight() {
     const CLIENTS: u64 = 4;
     let fleet = TestFleet::with_grpc("grpc-crash");
-    fleet.write(&fleet_toml(
-        STUB_IMAGE,
-        "[0, 1, 2]",
-        "\n[[override]]\ngpu = 2\nargs = [\"--stub_fail_after=50\"]\n",
-    ));
-    fleet.apply().ok();
+    fleet.write(
+        &fleet
+            .toml()
+            .gpus(&[0, 1, 2])
+            .override_gpu(2, "args = [\"--stub_fail_after=50\"]"),
+    );
+    fleet.apply().run();
     let crashing = format!("{}-gpu2", fleet.name);
 
     let traffic = Load::start(balancer(&fleet), "half_plus_two", CLIENTS as usize);

@@ -11,18 +11,10 @@ mod load;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use fleet::{docker, docker_lines, TestFleet, NGINX_IMAGE, STUB_IMAGE};
+use fleet::{docker, docker_lines, FleetToml, TestFleet, APPLY};
 use load::Load;
 
-const APPLY: &[&str] = &["apply", "--auto-approve", "--timeout", "60"];
-
-fn toml(fleet: &TestFleet, gpus: &str, args: &str, strategy: &str) -> String {
-    format!(
-        "[fleet]\nname = \"{}\"\n\n[serving]\nimage = \"{STUB_IMAGE}\"\npull = \"never\"\nargs = [{args}]\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = {gpus}\n\n[balancer]\nimage = \"{NGINX_IMAGE}\"\nrest = \"127.0.0.1:{}\"\nstrategy = \"{strategy}\"\n",
-        fleet.name, fleet.rest_port
-    )
-}
-
+#[track_caller]
 fn new_fleet(label: &str) -> TestFleet {
     let mut fleet = TestFleet::new(label);
     let locks = fleet.path("locks");
@@ -45,14 +37,13 @@ fn nginx_test(fleet: &TestFleet) {
 
 /// The next apply converges: empty plan after it, one running container per
 /// slot plus the balancer, a valid nginx config, every GPU answering.
+#[track_caller]
 fn converges(fleet: &TestFleet, gpus: &[u32]) {
-    let apply = fleet.tfs(APPLY).ok();
-    let plan = fleet.tfs(&["plan", "--detailed-exitcode"]);
-    assert_eq!(
-        plan.code, 0,
-        "{}\n{}\n{}",
-        apply.stderr, plan.stdout, plan.stderr
-    );
+    let apply = fleet.apply().run();
+    fleet
+        .detailed_plan()
+        .context(&format!("the apply before:\n{}", apply.stderr))
+        .run();
     let filter = format!("label=tfs.fleet={}", fleet.name);
     let format = r#"{{.Label "tfs.role"}} {{.Label "tfs.slot"}} {{.State}}"#;
     let found = docker_lines(&["ps", "-a", "--filter", &filter, "--format", format]);
@@ -76,7 +67,7 @@ fn converges(fleet: &TestFleet, gpus: &[u32]) {
 #[test]
 fn killed_after_creating_the_network() {
     let fleet = new_fleet("kill-net");
-    fleet.write_raw(&toml(&fleet, "[0, 1]", "", "least_conn"));
+    fleet.write(&fleet.toml().gpus(&[0, 1]));
     drop(fleet.spawn_paused(APPLY, "network-created"));
     assert_eq!(fleet.networks().len(), 1);
     assert!(fleet.containers().is_empty(), "{:?}", fleet.containers());
@@ -86,7 +77,7 @@ fn killed_after_creating_the_network() {
 #[test]
 fn killed_after_the_first_replica_started() {
     let fleet = new_fleet("kill-first");
-    fleet.write_raw(&toml(&fleet, "[0, 1]", "", "least_conn"));
+    fleet.write(&fleet.toml().gpus(&[0, 1]));
     drop(fleet.spawn_paused(APPLY, "replica-started"));
     let containers = fleet.containers();
     assert!(!containers.is_empty(), "no replica was started");
@@ -95,14 +86,21 @@ fn killed_after_the_first_replica_started() {
     converges(&fleet, &[0, 1]);
 }
 
-/// Runs `point` of the apply from `from` to `to` (fleet.toml texts) under
-/// traffic, kills tfs there, then converges.
-fn killed_under_traffic(fleet: &TestFleet, from: &str, to: &str, point: &str, gpus: &[u32]) {
-    fleet.write_raw(from);
-    fleet.tfs(APPLY).ok();
+/// Runs `point` of the apply from `from` to `to` under traffic, kills tfs
+/// there, then converges.
+#[track_caller]
+fn killed_under_traffic(
+    fleet: &TestFleet,
+    from: &FleetToml,
+    to: &FleetToml,
+    point: &str,
+    gpus: &[u32],
+) {
+    fleet.write(from);
+    fleet.apply().run();
     let traffic = Load::start(fleet.rest_port, 3);
     traffic.wait_for(30, Duration::from_secs(20));
-    fleet.write_raw(to);
+    fleet.write(to);
     drop(fleet.spawn_paused(APPLY, point));
     nginx_test(fleet);
     traffic.wait_for(traffic.total() + 30, Duration::from_secs(20));
@@ -114,24 +112,24 @@ fn killed_under_traffic(fleet: &TestFleet, from: &str, to: &str, point: &str, gp
 #[test]
 fn killed_in_a_rollout_after_the_new_replica_started() {
     let fleet = new_fleet("kill-roll");
-    let from = toml(&fleet, "[0, 1, 2]", "", "least_conn");
-    let to = toml(&fleet, "[0, 1, 2]", "\"--stub_latency_ms=1\"", "least_conn");
+    let from = fleet.toml().gpus(&[0, 1, 2]);
+    let to = from.clone().serving_args(&["--stub_latency_ms=1"]);
     killed_under_traffic(&fleet, &from, &to, "replica-started", &[0, 1, 2]);
 }
 
 #[test]
 fn killed_in_a_rollout_between_moving_and_loading_the_conf() {
     let fleet = new_fleet("kill-roll-moved");
-    let from = toml(&fleet, "[0, 1]", "", "least_conn");
-    let to = toml(&fleet, "[0, 1]", "\"--stub_latency_ms=1\"", "least_conn");
+    let from = fleet.toml().gpus(&[0, 1]);
+    let to = from.clone().serving_args(&["--stub_latency_ms=1"]);
     killed_under_traffic(&fleet, &from, &to, "conf-moved", &[0, 1]);
 }
 
 #[test]
 fn killed_in_a_balancer_reload_after_writing_the_candidate_conf() {
     let fleet = new_fleet("kill-written");
-    let from = toml(&fleet, "[0, 1]", "", "least_conn");
-    let to = toml(&fleet, "[0, 1]", "", "round_robin");
+    let from = fleet.toml().gpus(&[0, 1]).strategy("least_conn");
+    let to = from.clone().strategy("round_robin");
     killed_under_traffic(&fleet, &from, &to, "conf-written", &[0, 1]);
     let conf = docker_lines(&["exec", &balancer(&fleet), "cat", "/etc/nginx/nginx.conf"]);
     assert!(!conf.iter().any(|l| l.contains("least_conn")), "{conf:?}");
@@ -140,8 +138,8 @@ fn killed_in_a_balancer_reload_after_writing_the_candidate_conf() {
 #[test]
 fn killed_in_a_balancer_reload_after_moving_the_conf_in() {
     let fleet = new_fleet("kill-moved");
-    let from = toml(&fleet, "[0, 1]", "", "least_conn");
-    let to = toml(&fleet, "[0, 1, 2]", "", "least_conn");
+    let from = fleet.toml().gpus(&[0, 1]);
+    let to = from.clone().gpus(&[0, 1, 2]);
     killed_under_traffic(&fleet, &from, &to, "conf-moved", &[0, 1, 2]);
 }
 
@@ -165,14 +163,15 @@ fn gpus_after_balancer_restart(fleet: &TestFleet, predicts: usize) -> BTreeSet<S
 /// Applies GPUs 0 and 1, kills the apply towards (`gpus`, `args`) once its
 /// config is moved in but not loaded, then goes back: the next apply must
 /// leave nginx.conf what nginx serves, valid, and whole after a restart.
-fn killed_at_conf_moved_then_reverted(label: &str, gpus: &str, args: &str) {
+#[track_caller]
+fn killed_at_conf_moved_then_reverted(label: &str, gpus: &[u32], args: &[&str]) {
     let fleet = new_fleet(label);
-    let from = toml(&fleet, "[0, 1]", "", "least_conn");
-    fleet.write_raw(&from);
-    fleet.tfs(APPLY).ok();
-    fleet.write_raw(&toml(&fleet, gpus, args, "least_conn"));
+    let from = fleet.toml().gpus(&[0, 1]);
+    fleet.write(&from);
+    fleet.apply().run();
+    fleet.write(&from.clone().serving_args(args).gpus(gpus));
     drop(fleet.spawn_paused(APPLY, "conf-moved"));
-    fleet.write_raw(&from);
+    fleet.write(&from);
     converges(&fleet, &[0, 1]);
     let answering = gpus_after_balancer_restart(&fleet, 20);
     assert_eq!(
@@ -185,14 +184,14 @@ fn killed_at_conf_moved_then_reverted(label: &str, gpus: &str, args: &str) {
 /// Killed while a rollout's first take-out config is moved in, then reverted.
 #[test]
 fn killed_between_moving_and_loading_a_take_out_then_fleet_toml_reverted() {
-    killed_at_conf_moved_then_reverted("kill-revert", "[0, 1]", "\"--stub_latency_ms=1\"");
+    killed_at_conf_moved_then_reverted("kill-revert", &[0, 1], &["--stub_latency_ms=1"]);
 }
 
 /// Killed while the config with a new GPU 2 is moved in, then reverted to
 /// GPUs 0 and 1: the config on disk must not name the removed replica.
 #[test]
 fn killed_between_moving_and_loading_an_added_replica_then_fleet_toml_reverted() {
-    killed_at_conf_moved_then_reverted("kill-revert-add", "[0, 1, 2]", "");
+    killed_at_conf_moved_then_reverted("kill-revert-add", &[0, 1, 2], &[]);
 }
 
 /// Killed right after a slow-loading new replica started: the next apply
@@ -200,12 +199,12 @@ fn killed_between_moving_and_loading_an_added_replica_then_fleet_toml_reverted()
 #[test]
 fn killed_while_the_new_replica_loads() {
     let fleet = new_fleet("kill-loading");
-    let slow = "\"--stub_load_delay_ms=5000\"";
-    fleet.write_raw(&toml(&fleet, "[0, 1, 2]", "", "least_conn"));
-    fleet.tfs(APPLY).ok();
+    let from = fleet.toml().gpus(&[0, 1, 2]);
+    fleet.write(&from);
+    fleet.apply().run();
     let traffic = Load::start(fleet.rest_port, 3);
     traffic.wait_for(30, Duration::from_secs(20));
-    fleet.write_raw(&toml(&fleet, "[0, 1, 2]", slow, "least_conn"));
+    fleet.write(&from.serving_args(&["--stub_load_delay_ms=5000"]));
     drop(fleet.spawn_paused(APPLY, "replica-started"));
     converges(&fleet, &[0, 1, 2]);
     traffic.stop().assert_clean(60);

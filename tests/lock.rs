@@ -5,22 +5,17 @@
 #[path = "support/fleet.rs"]
 mod fleet;
 
-use fleet::{docker_lines, TestFleet, STUB_IMAGE};
-
-fn body(gpus: &str) -> String {
-    format!(
-        "[serving]\nimage = \"{STUB_IMAGE}\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = {gpus}\n"
-    )
-}
+use fleet::{docker_lines, TestFleet};
 
 /// A fleet with its own lock directory, applied on GPU 0, then asked for GPU 1 too.
+#[track_caller]
 fn fleet(label: &str) -> TestFleet {
     let mut fleet = TestFleet::new(label);
     let locks = fleet.path("locks");
     fleet.set_env("TFS_LOCK_DIR", locks.to_str().unwrap());
-    fleet.write(&body("[0]"));
-    fleet.apply().ok();
-    fleet.write(&body("[0, 1]"));
+    fleet.write(&fleet.toml().gpus(&[0]));
+    fleet.apply().run();
+    fleet.write(&fleet.toml().gpus(&[0, 1]));
     fleet
 }
 
@@ -68,32 +63,39 @@ fn a_second_apply_or_destroy_is_refused_and_changes_nothing() {
         &["apply", "--auto-approve"][..],
         &["destroy", "--auto-approve"][..],
     ] {
-        let second = fleet.tfs(args);
-        assert_eq!(second.code, 1, "tfs {args:?}: {}", second.stderr);
-        assert!(second.stderr.contains(&holder), "{}", second.stderr);
-        assert!(second.stderr.contains("(tfs apply)"), "{}", second.stderr);
+        fleet
+            .test()
+            .args(args)
+            .status(1)
+            .stderr_contains(&holder)
+            .stderr_contains("(tfs apply)")
+            .run();
         assert_eq!(snapshot(&fleet), before, "tfs {args:?} changed the fleet");
     }
     // plan takes no lock; applying the plan it saves does.
-    let plan = fleet.tfs(&["plan", "--detailed-exitcode", "-o", "fleet.plan"]);
-    assert_eq!(plan.code, 2, "{}", plan.stderr);
-    assert!(!plan.stderr.contains("locked"), "{}", plan.stderr);
-    let saved = fleet.tfs(&["apply", "fleet.plan"]);
-    assert_eq!(saved.code, 1, "{}", saved.stderr);
-    assert!(saved.stderr.contains(&holder), "{}", saved.stderr);
+    fleet
+        .detailed_plan()
+        .args(&["-o", "fleet.plan"])
+        .status(2)
+        .stderr_lacks("locked")
+        .run();
+    fleet
+        .test()
+        .args(&["apply", "fleet.plan"])
+        .status(1)
+        .stderr_contains(&holder)
+        .run();
     assert_eq!(snapshot(&fleet), before);
 
     drop(first); // kill -9
-    let apply = fleet.apply().ok();
-    assert!(
-        apply.stderr.contains(&format!(
+    fleet
+        .apply()
+        .stderr_contains(&format!(
             "took over the lock of fleet \"{}\" left by dead process {pid}@",
             fleet.name
-        )),
-        "{}",
-        apply.stderr
-    );
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+        ))
+        .run();
+    fleet.detailed_plan().run();
     // The lock goes with the apply that held it.
     let left: Vec<_> = std::fs::read_dir(fleet.path("locks")).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
@@ -108,18 +110,23 @@ fn force_unlock_removes_a_lock() {
     let pid = first.0.id();
     drop(first);
 
-    let unlock = fleet.tfs(&["force-unlock", "-f", file]).ok();
     let removed = format!(
         "Removed the lock of fleet \"{}\", held by {pid}@",
         fleet.name
     );
-    assert!(unlock.stdout.contains(&removed), "{}", unlock.stdout);
-    let again = fleet.tfs(&["force-unlock"]).ok();
-    assert!(again.stdout.contains("is not locked"), "{}", again.stdout);
+    fleet
+        .test()
+        .args(&["force-unlock", "-f", file])
+        .stdout_contains(&removed)
+        .run();
+    fleet
+        .test()
+        .args(&["force-unlock"])
+        .stdout_contains("is not locked")
+        .run();
 
-    let apply = fleet.apply().ok();
-    assert!(!apply.stderr.contains("took over"), "{}", apply.stderr);
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    fleet.apply().stderr_lacks("took over").run();
+    fleet.detailed_plan().run();
 }
 
 #[test]
@@ -130,12 +137,10 @@ fn a_lock_held_from_another_host_is_not_taken_over() {
         r#"{"pid":1,"host":"elsewhere","since":"2030-01-01T00:00:00Z","command":"tfs destroy"}"#;
     std::fs::write(fleet.path(&format!("locks/{}.lock", fleet.name)), holder).unwrap();
     let before = snapshot(&fleet);
-    let apply = fleet.apply();
-    assert_eq!(apply.code, 1, "{}", apply.stderr);
     let message = format!(
         "fleet \"{}\" is locked by 1@elsewhere since 2030-01-01T00:00:00Z (tfs destroy)",
         fleet.name
     );
-    assert!(apply.stderr.contains(&message), "{}", apply.stderr);
+    fleet.apply().status(1).stderr_contains(&message).run();
     assert_eq!(snapshot(&fleet), before);
 }

@@ -1,6 +1,10 @@
 //! Placement resolved against literal GPU inventories: `desire` with
 //! `Inventory::Found` and `Inventory::Unavailable`, no GPU or Docker needed.
 
+#[path = "support/fleet_toml.rs"]
+mod fleet_toml;
+
+use fleet_toml::FleetToml;
 use tfs::desire::{desire, Desired};
 use tfs::discover::{Gpu, Inventory};
 use tfs::load::{parse, Fleet, Source};
@@ -8,14 +12,16 @@ use tfs::load::{parse, Fleet, Source};
 const UUID_0: &str = "GPU-11111111-2222-3333-4444-555555555555";
 const UUID_1: &str = "GPU-66666666-7777-8888-9999-000000000000";
 
-/// A fleet named `demo` with one model and this `[placement]` body.
-/// The tempdir is returned too: it holds the model directory.
-fn fleet(placement: &str) -> (tempfile::TempDir, Fleet) {
+/// A fleet named `demo` with one model; `[placement]` goes on line 8.
+fn demo() -> FleetToml {
+    FleetToml::new("demo").model("half_plus_two")
+}
+
+/// The fleet parsed in a tempdir, returned too: it holds the model directory.
+fn fleet(toml: FleetToml) -> (tempfile::TempDir, Fleet) {
     let directory = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(directory.path().join("models/half_plus_two/123")).unwrap();
-    let text = format!(
-        "[fleet]\nname = \"demo\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\n{placement}\n"
-    );
+    let text = toml.to_string();
     let fleet = parse(Source::new(directory.path().join("fleet.toml"), text))
         .unwrap_or_else(|error| panic!("the fleet is valid: {error}"));
     (directory, fleet)
@@ -51,8 +57,8 @@ fn names_and_devices(desired: &Desired) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-fn error_of(placement: &str, inventory: &Inventory) -> String {
-    let (_directory, fleet) = fleet(placement);
+fn error_of(toml: FleetToml, inventory: &Inventory) -> String {
+    let (_directory, fleet) = fleet(toml);
     match desire(&fleet, inventory) {
         Ok(desired) => panic!("expected an error, got {:?}", names_and_devices(&desired)),
         Err(error) => format!("{error:#}"),
@@ -61,7 +67,7 @@ fn error_of(placement: &str, inventory: &Inventory) -> String {
 
 #[test]
 fn all_gpus_get_one_replica_each_bound_by_uuid() {
-    let (_directory, fleet) = fleet("gpus = \"all\"");
+    let (_directory, fleet) = fleet(demo().gpus_all());
     let desired = desire(&fleet, &two_gpus()).unwrap();
     assert_eq!(
         names_and_devices(&desired),
@@ -75,7 +81,7 @@ fn all_gpus_get_one_replica_each_bound_by_uuid() {
 
 #[test]
 fn a_count_above_the_gpus_found_lists_them() {
-    let error = error_of("gpus = 3", &two_gpus());
+    let error = error_of(demo().gpu_count(3), &two_gpus());
     assert!(
         error.contains("`gpus = 3` but this host has 2 GPUs"),
         "{error}"
@@ -92,7 +98,7 @@ fn a_count_above_the_gpus_found_lists_them() {
 
 #[test]
 fn an_index_not_found_lists_the_gpus_found() {
-    let error = error_of("gpus = [0, 5]", &two_gpus());
+    let error = error_of(demo().gpus(&[0, 5]), &two_gpus());
     assert!(error.contains("GPU 5 is not on this host"), "{error}");
     assert!(error.contains("fleet.toml:9:8"), "{error}");
     assert!(
@@ -103,7 +109,7 @@ fn an_index_not_found_lists_the_gpus_found() {
 
 #[test]
 fn explicit_indices_without_an_inventory_are_trusted_with_a_warning() {
-    let (_directory, fleet) = fleet("gpus = [0, 2]");
+    let (_directory, fleet) = fleet(demo().gpus(&[0, 2]));
     let desired = desire(&fleet, &unavailable()).unwrap();
     assert_eq!(
         names_and_devices(&desired),
@@ -127,7 +133,7 @@ fn explicit_indices_without_an_inventory_are_trusted_with_a_warning() {
 
 #[test]
 fn all_gpus_without_an_inventory_suggests_explicit_indices() {
-    let error = error_of("gpus = \"all\"", &unavailable());
+    let error = error_of(demo().gpus_all(), &unavailable());
     assert!(
         error.contains("cannot discover GPUs for `gpus = \"all\"`"),
         "{error}"
@@ -138,7 +144,7 @@ fn all_gpus_without_an_inventory_suggests_explicit_indices() {
 
 #[test]
 fn two_per_gpu_share_it_by_halves() {
-    let (_directory, fleet) = fleet("gpus = [0]\nper_gpu = 2");
+    let (_directory, fleet) = fleet(demo().gpus(&[0]).per_gpu(2));
     let desired = desire(&fleet, &two_gpus()).unwrap();
     assert_eq!(
         names_and_devices(&desired),
@@ -161,7 +167,7 @@ fn two_per_gpu_share_it_by_halves() {
 
 #[test]
 fn cpu_mode_needs_no_inventory() {
-    let (_directory, fleet) = fleet("gpus = \"none\"\nreplicas = 2");
+    let (_directory, fleet) = fleet(demo().cpu(2));
     let desired = desire(&fleet, &unavailable()).unwrap();
     assert_eq!(
         names_and_devices(&desired),

@@ -13,14 +13,6 @@ use std::time::Duration;
 use fleet::{docker, docker_lines, TestFleet, NGINX_IMAGE, STUB_IMAGE};
 use load::Load;
 
-/// fleet.toml with `serving` lines, `tail` sections and `balancer` lines.
-fn toml(fleet: &TestFleet, serving: &str, gpus: &str, tail: &str, balancer: &str) -> String {
-    format!(
-        "[fleet]\nname = \"{}\"\n\n[serving]\npull = \"never\"\n{serving}\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = {gpus}\n\n{tail}\n\n[balancer]\nimage = \"{NGINX_IMAGE}\"\nrest = \"127.0.0.1:{}\"\n{balancer}\n",
-        fleet.name, fleet.rest_port
-    )
-}
-
 /// `docker inspect -f FORMAT` of each of the fleet's containers, by name.
 fn inspect(fleet: &TestFleet, format: &str) -> Vec<(String, String)> {
     fleet
@@ -85,19 +77,19 @@ fn image_change_on_four_gpus_rolls_with_no_failed_request() {
     let fleet = TestFleet::new("roll-image");
     let tag = format!("tfs-serving-stub:{}", fleet.name);
     assert!(docker(&["tag", STUB_IMAGE, &tag]).status.success());
-    let serving = |image: &str| format!("image = \"{image}\"");
-    fleet.write_raw(&toml(&fleet, &serving(STUB_IMAGE), "[0, 1, 2, 3]", "", ""));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().gpus(&[0, 1, 2, 3]));
+    fleet.apply().run();
     let before = inspect(&fleet, "{{.Id}} {{.State.StartedAt}}");
 
     let traffic = Load::start(fleet.rest_port, 4);
     traffic.wait_for(40, Duration::from_secs(20));
-    fleet.write_raw(&toml(&fleet, &serving(&tag), "[0, 1, 2, 3]", "", ""));
+    fleet.write(&fleet.toml().image(&tag).gpus(&[0, 1, 2, 3]));
     let apply = fleet.apply();
+    let applied = apply.output();
     traffic.wait_for(traffic.total() + 40, Duration::from_secs(20));
     let report = traffic.stop();
     docker(&["rmi", &tag]);
-    let apply = apply.ok();
+    let apply = apply.check(applied);
     report.assert_clean(200);
     assert_eq!(report.gpus_seen(), ["0", "1", "2", "3"], "{report:?}");
     let names = replica_names(&fleet, &[0, 1, 2, 3]);
@@ -117,24 +109,26 @@ fn image_change_on_four_gpus_rolls_with_no_failed_request() {
         .iter()
         .filter(|(n, _)| *n != balancer)
         .all(|(_, i)| *i == tag));
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    fleet.detailed_plan().run();
 }
 
 #[test]
 fn waves_of_max_unavailable_slots() {
     let fleet = TestFleet::new("roll-waves");
-    let image = format!("image = \"{STUB_IMAGE}\"");
-    let rollout = "[rollout]\nmax_unavailable = 2\ndrain_timeout = \"10s\"";
-    fleet.write_raw(&toml(&fleet, &image, "[0, 1, 2, 3]", rollout, ""));
-    fleet.apply().ok();
+    let toml = fleet
+        .toml()
+        .gpus(&[0, 1, 2, 3])
+        .rollout("max_unavailable = 2\ndrain_timeout = \"10s\"");
+    fleet.write(&toml);
+    fleet.apply().run();
 
     let traffic = Load::start(fleet.rest_port, 4);
     traffic.wait_for(40, Duration::from_secs(20));
-    let serving = format!("{image}\nargs = [\"--stub_latency_ms=2\"]");
-    fleet.write_raw(&toml(&fleet, &serving, "[0, 1, 2, 3]", rollout, ""));
+    fleet.write(&toml.serving_args(&["--stub_latency_ms=2"]));
     let apply = fleet.apply();
+    let applied = apply.output();
     let report = traffic.stop();
-    let apply = apply.ok();
+    let apply = apply.check(applied);
     report.assert_clean(100);
     let names = replica_names(&fleet, &[0, 1, 2, 3]);
     assert_eq!(
@@ -143,7 +137,7 @@ fn waves_of_max_unavailable_slots() {
         "{}",
         apply.stderr
     );
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    fleet.detailed_plan().run();
 }
 
 /// With no retries and slow predicts, only draining keeps the requests that a
@@ -151,42 +145,51 @@ fn waves_of_max_unavailable_slots() {
 #[test]
 fn in_flight_requests_finish_before_the_old_replica_goes() {
     let fleet = TestFleet::new("roll-drain");
-    let serving = format!("image = \"{STUB_IMAGE}\"\nargs = [\"--stub_latency_ms=800\"]");
-    fleet.write_raw(&toml(&fleet, &serving, "[0, 1]", "", "retries = 0"));
-    fleet.apply().ok();
+    let toml = fleet
+        .toml()
+        .serving_args(&["--stub_latency_ms=800"])
+        .gpus(&[0, 1])
+        .retries(0);
+    fleet.write(&toml);
+    fleet.apply().run();
 
     let traffic = Load::start(fleet.rest_port, 6);
     traffic.wait_for(12, Duration::from_secs(20));
-    let changed = format!("{serving}\nenv = {{ ROLLOUT = \"2\" }}");
-    fleet.write_raw(&toml(&fleet, &changed, "[0, 1]", "", "retries = 0"));
+    fleet.write(&toml.serving_env("ROLLOUT", "2"));
     let apply = fleet.apply();
+    let applied = apply.output();
     let report = traffic.stop();
-    apply.ok();
+    apply.check(applied);
     report.assert_clean(20);
 }
 
 #[test]
 fn a_one_replica_fleet_is_told_the_replace_causes_downtime() {
     let fleet = TestFleet::new("roll-one");
-    let image = format!("image = \"{STUB_IMAGE}\"");
-    fleet.write_raw(&toml(&fleet, &image, "[0]", "", ""));
-    fleet.apply().ok();
-    let changed = format!("{image}\nargs = [\"--stub_latency_ms=1\"]");
-    fleet.write_raw(&toml(&fleet, &changed, "[0]", "", ""));
-    let plan = fleet.tfs(&["plan"]).ok();
-    assert!(plan.stdout.contains("causes downtime"), "{}", plan.stdout);
+    fleet.write(&fleet.toml().gpus(&[0]));
+    fleet.apply().run();
+    let changed = fleet.toml().serving_args(&["--stub_latency_ms=1"]);
+    fleet.write(&changed.clone().gpus(&[0]));
+    fleet
+        .test()
+        .args(&["plan"])
+        .stdout_contains("causes downtime")
+        .run();
 
-    fleet.write_raw(&toml(&fleet, &changed, "[0, 1]", "", ""));
-    let plan = fleet.tfs(&["plan"]).ok();
-    assert!(!plan.stdout.contains("causes downtime"), "{}", plan.stdout);
+    fleet.write(&changed.gpus(&[0, 1]));
+    fleet
+        .test()
+        .args(&["plan"])
+        .stdout_lacks("causes downtime")
+        .run();
 }
 
 #[test]
 fn balancer_only_changes_reload_and_restart_nothing() {
     let fleet = TestFleet::new("roll-lb");
-    let image = format!("image = \"{STUB_IMAGE}\"");
-    fleet.write_raw(&toml(&fleet, &image, "[0, 1]", "", ""));
-    fleet.apply().ok();
+    let toml = fleet.toml().gpus(&[0, 1]);
+    fleet.write(&toml);
+    fleet.apply().run();
     let before = inspect(&fleet, "{{.Id}} {{.State.StartedAt}} {{.RestartCount}}");
     let balancer = format!("{}-balancer", fleet.name);
     let pid = || docker_lines(&["exec", &balancer, "cat", "/var/run/nginx.pid"]);
@@ -194,21 +197,22 @@ fn balancer_only_changes_reload_and_restart_nothing() {
 
     let traffic = Load::start(fleet.rest_port, 4);
     traffic.wait_for(40, Duration::from_secs(20));
-    let weight = "[[override]]\ngpu = 1\nweight = 3";
-    let settings = "strategy = \"round_robin\"\nretries = 4";
-    fleet.write_raw(&toml(&fleet, &image, "[0, 1]", weight, settings));
-    let plan = fleet.tfs(&["plan"]).ok();
-    assert!(
-        plan.stdout
-            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
-        "{}",
-        plan.stdout
+    fleet.write(
+        &toml
+            .override_gpu(1, "weight = 3")
+            .strategy("round_robin")
+            .retries(4),
     );
-    let apply = fleet.apply();
+    fleet
+        .test()
+        .args(&["plan"])
+        .stdout_contains("Plan: 0 to add, 1 to change, 0 to destroy.")
+        .run();
+    let apply = fleet.apply().stderr_contains("reloaded");
+    let applied = apply.output();
     let report = traffic.stop();
-    let apply = apply.ok();
+    apply.check(applied);
     report.assert_clean(40);
-    assert!(apply.stderr.contains("reloaded"), "{}", apply.stderr);
 
     assert_eq!(
         inspect(&fleet, "{{.Id}} {{.State.StartedAt}} {{.RestartCount}}"),
@@ -222,7 +226,7 @@ fn balancer_only_changes_reload_and_restart_nothing() {
         conf.contains(&format!("{}-gpu1:8501 weight=3", fleet.name)),
         "{conf}"
     );
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    fleet.detailed_plan().run();
 }
 
 /// The old balancer serves until it is swapped at the end: the replicas
@@ -234,20 +238,24 @@ fn replicas_roll_in_waves_while_a_replaced_balancer_still_serves() {
     let fleet = TestFleet::new("roll-swap");
     let nginx = format!("tfs-nginx:{}", fleet.name);
     assert!(docker(&["tag", NGINX_IMAGE, &nginx]).status.success());
-    let image = format!("image = \"{STUB_IMAGE}\"");
-    fleet.write_raw(&toml(&fleet, &image, "[0, 1, 2]", "", ""));
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().gpus(&[0, 1, 2]));
+    fleet.apply().run();
 
     let traffic = Load::start(fleet.rest_port, 3);
     traffic.wait_for(30, Duration::from_secs(20));
-    let slow = format!("{image}\nargs = [\"--stub_load_delay_ms=2000\"]");
-    let text = toml(&fleet, &slow, "[0, 1, 2]", "", "");
-    fleet.write_raw(&text.replace(&format!("\"{NGINX_IMAGE}\""), &format!("\"{nginx}\"")));
+    fleet.write(
+        &fleet
+            .toml()
+            .serving_args(&["--stub_load_delay_ms=2000"])
+            .gpus(&[0, 1, 2])
+            .balancer_image(&nginx),
+    );
     let apply = fleet.apply();
+    let applied = apply.output();
     traffic.wait_for(traffic.total() + 30, Duration::from_secs(20));
     let report = traffic.stop();
     docker(&["rmi", &nginx]);
-    let apply = apply.ok();
+    let apply = apply.check(applied);
     assert!(
         report.statuses.is_empty(),
         "answers with an error status {:?} (of {} requests); first failures:\n{}\n{}",
@@ -256,26 +264,29 @@ fn replicas_roll_in_waves_while_a_replaced_balancer_still_serves() {
         report.samples.join("\n"),
         apply.stderr
     );
-    assert_eq!(fleet.tfs(&["plan", "--detailed-exitcode"]).code, 0);
+    fleet.detailed_plan().run();
 }
 
 /// Requests longer than `drain_timeout` do not hold the rollout up.
 #[test]
 fn drain_timeout_bounds_the_wait_for_in_flight_requests() {
     let fleet = TestFleet::new("roll-drain-limit");
-    let serving = format!("image = \"{STUB_IMAGE}\"\nargs = [\"--stub_latency_ms=10000\"]");
-    let rollout = "[rollout]\ndrain_timeout = \"1s\"";
-    fleet.write_raw(&toml(&fleet, &serving, "[0, 1]", rollout, ""));
-    fleet.apply().ok();
+    let toml = fleet
+        .toml()
+        .serving_args(&["--stub_latency_ms=10000"])
+        .gpus(&[0, 1])
+        .rollout("drain_timeout = \"1s\"");
+    fleet.write(&toml);
+    fleet.apply().run();
     let traffic = Load::start(fleet.rest_port, 4);
     std::thread::sleep(Duration::from_secs(1));
-    let changed = format!("{serving}\nenv = {{ ROLLOUT = \"2\" }}");
-    fleet.write_raw(&toml(&fleet, &changed, "[0, 1]", rollout, ""));
-    let started = std::time::Instant::now();
+    fleet.write(&toml.serving_env("ROLLOUT", "2"));
     let apply = fleet.apply();
+    let started = std::time::Instant::now();
+    let applied = apply.output();
     let took = started.elapsed();
     drop(traffic);
-    apply.ok();
+    apply.check(applied);
     // Waiting out the 10 s requests would take at least 2 × 10 s (two waves);
     // the bound leaves room for a loaded machine.
     assert!(took < Duration::from_secs(18), "apply took {took:?}");

@@ -5,20 +5,18 @@ mod fleet;
 
 use fleet::{docker, TestFleet};
 
-const TWO_CPU: &str = "[serving]\nimage = \"tfs-serving-stub:latest\"\npull = \"never\"\n\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[placement]\ngpus = \"none\"\nreplicas = 2\n";
-
 #[test]
 fn status_reports_health_and_requests_and_fails_when_a_replica_stops() {
     let fleet = TestFleet::new("status");
-    fleet.write(TWO_CPU);
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().cpu(2));
+    fleet.apply().run();
     for _ in 0..6 {
         assert_eq!(
             fleet.predict("half_plus_two", r#"{"instances": [1.0]}"#).0,
             200
         );
     }
-    let status = fleet.tfs(&["status", "--json"]).ok();
+    let status = fleet.test().args(&["status", "--json"]).run();
     let document: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
     assert_eq!(document["healthy"], true);
     assert_eq!(document["balancer"]["answers"], true);
@@ -34,60 +32,52 @@ fn status_reports_health_and_requests_and_fails_when_a_replica_stops() {
         "AVAILABLE"
     );
 
-    let text = fleet.tfs(&["status"]).ok();
-    assert!(
-        text.stdout
-            .starts_with(&format!("fleet \"{}\": healthy", fleet.name)),
-        "{}",
-        text.stdout
-    );
-    assert!(
-        text.stdout.contains(&format!(
+    fleet
+        .test()
+        .args(&["status"])
+        .stdout_starts_with(&format!("fleet \"{}\": healthy", fleet.name))
+        .stdout_contains(&format!(
             "REST  http://127.0.0.1:{}/v1/models/half_plus_two",
             fleet.rest_port
-        )),
-        "{}",
-        text.stdout
-    );
+        ))
+        .run();
 
     assert!(
         docker(&["stop", "-t", "1", &format!("{}-cpu1", fleet.name)])
             .status
             .success()
     );
-    let degraded = fleet.tfs(&["status"]);
-    assert_eq!(degraded.code, 1, "{}", degraded.stdout);
-    assert!(
-        degraded.stdout.contains("NOT healthy"),
-        "{}",
-        degraded.stdout
-    );
-    assert!(degraded.stdout.contains("exited"), "{}", degraded.stdout);
+    fleet
+        .test()
+        .args(&["status"])
+        .status(1)
+        .stdout_contains("NOT healthy")
+        .stdout_contains("exited")
+        .run();
 }
 
 #[test]
 fn status_fails_without_a_balancer() {
     let fleet = TestFleet::new("nobal");
-    fleet.write(TWO_CPU);
-    fleet.apply().ok();
+    fleet.write(&fleet.toml().cpu(2));
+    fleet.apply().run();
     assert!(docker(&["rm", "-f", &format!("{}-balancer", fleet.name)])
         .status
         .success());
-    let status = fleet.tfs(&["status"]);
-    assert_eq!(status.code, 1);
-    assert!(
-        status.stdout.contains("balancer: none"),
-        "{}",
-        status.stdout
-    );
+    fleet
+        .test()
+        .args(&["status"])
+        .status(1)
+        .stdout_contains("balancer: none")
+        .run();
 }
 
 #[test]
 fn logs_of_all_replicas_are_prefixed_and_one_replica_is_not() {
     let fleet = TestFleet::new("logs");
-    fleet.write(TWO_CPU);
-    fleet.apply().ok();
-    let all = fleet.tfs(&["logs"]).ok();
+    fleet.write(&fleet.toml().cpu(2));
+    fleet.apply().run();
+    let all = fleet.test().args(&["logs"]).run();
     for replica in ["cpu0", "cpu1"] {
         let prefix = format!("{}-{replica} | ", fleet.name);
         assert!(
@@ -98,16 +88,16 @@ fn logs_of_all_replicas_are_prefixed_and_one_replica_is_not() {
             all.stdout
         );
     }
-    let one = fleet.tfs(&["logs", "cpu1", "--tail", "1"]).ok();
+    let one = fleet
+        .test()
+        .args(&["logs", "cpu1", "--tail", "1"])
+        .stdout_lacks(" | ")
+        .run();
     assert_eq!(one.stdout.lines().count(), 1, "{}", one.stdout);
-    assert!(!one.stdout.contains(" | "), "{}", one.stdout);
-    let missing = fleet.tfs(&["logs", "cpu7"]);
-    assert_eq!(missing.code, 1);
-    assert!(
-        missing
-            .stderr
-            .contains(&format!("choose one of: {}-cpu0", fleet.name)),
-        "{}",
-        missing.stderr
-    );
+    fleet
+        .test()
+        .args(&["logs", "cpu7"])
+        .status(1)
+        .stderr_contains(&format!("choose one of: {}-cpu0", fleet.name))
+        .run();
 }

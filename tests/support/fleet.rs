@@ -1,18 +1,32 @@
 //! A fleet under test against the real Docker daemon: a unique fleet name,
 //! free host ports, a tempdir with fleet.toml and model dirs, and cleanup of
 //! everything labelled with the fleet when the test ends, even by panic.
+//! tfs runs through `cli::Test` (`fleet.test()`, `fleet.apply()`), its
+//! fleet.toml is a `FleetToml` (`fleet.toml()`).
+//!
+//! Include it with `#[path = "support/fleet.rs"] mod fleet;`.
 #![allow(dead_code)]
+
+#[path = "cli.rs"]
+mod cli;
+#[path = "fleet_toml.rs"]
+mod fleet_toml;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+
+#[allow(unused_imports)]
+pub use cli::{Output, Test};
+pub use fleet_toml::FleetToml;
 
 pub const STUB_IMAGE: &str = "tfs-serving-stub:latest";
 pub const NGINX_IMAGE: &str = "tfs-nginx:bookworm";
 
 /// Fails (never skips) when the daemon or the test images are missing.
+#[track_caller]
 pub fn require_docker() {
     let info = Command::new("docker")
         .args(["info", "--format", "{{.ServerVersion}}"])
@@ -46,31 +60,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Output of a tfs run.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    fn from(output: Output) -> Self {
-        Self {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).to_string(),
-            stderr: String::from_utf8_lossy(&output.stderr).to_string(),
-        }
-    }
-
-    pub fn ok(self) -> Self {
-        assert_eq!(
-            self.code, 0,
-            "tfs failed\nstdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-}
+/// `tfs apply` as the tests run it: no prompt, a minute for readiness.
+pub const APPLY: &[&str] = &["apply", "--auto-approve", "--timeout", "60"];
 
 pub struct TestFleet {
     pub name: String,
@@ -87,6 +78,7 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 impl TestFleet {
     /// `label` goes into the fleet name to tell tests apart in `docker ps`.
+    #[track_caller]
     pub fn new(label: &str) -> Self {
         require_docker();
         let name = format!(
@@ -107,8 +99,9 @@ impl TestFleet {
         fleet
     }
 
-    /// Like `new`, and `write` also gives the balancer a gRPC listener
+    /// Like `new`, and `toml` also gives the balancer a gRPC listener
     /// (`grpc = "127.0.0.1:<free port>"`).
+    #[track_caller]
     pub fn with_grpc(label: &str) -> Self {
         let mut fleet = Self::new(label);
         fleet.grpc_port = Some(free_port());
@@ -116,6 +109,7 @@ impl TestFleet {
     }
 
     /// A model dir with numeric version dirs under models/NAME.
+    #[track_caller]
     pub fn model(&self, name: &str, versions: &[u64]) {
         for version in versions {
             let dir = self
@@ -129,19 +123,30 @@ impl TestFleet {
         }
     }
 
-    /// Writes fleet.toml: `[fleet]`, the stub image, the local nginx and the fleet's port(s) are filled in.
-    pub fn write(&self, body: &str) {
-        let mut text = format!(
-            "[fleet]\nname = \"{}\"\n\n{body}\n\n[balancer]\nimage = \"{NGINX_IMAGE}\"\nrest = \"127.0.0.1:{}\"\n",
-            self.name, self.rest_port
-        );
-        if let Some(port) = self.grpc_port {
-            text.push_str(&format!("grpc = \"127.0.0.1:{port}\"\n"));
+    /// This fleet's fleet.toml, to build on: its name, the stub image never
+    /// pulled, the half_plus_two model, the local nginx on the fleet's
+    /// port(s). No `[placement]` yet.
+    pub fn toml(&self) -> FleetToml {
+        let toml = FleetToml::new(&self.name)
+            .image(STUB_IMAGE)
+            .pull("never")
+            .model("half_plus_two")
+            .balancer_image(NGINX_IMAGE)
+            .rest(&format!("127.0.0.1:{}", self.rest_port));
+        match self.grpc_port {
+            Some(port) => toml.grpc(&format!("127.0.0.1:{port}")),
+            None => toml,
         }
-        std::fs::write(self.path("fleet.toml"), text).unwrap();
+    }
+
+    /// Writes fleet.toml.
+    #[track_caller]
+    pub fn write(&self, toml: &FleetToml) {
+        self.write_raw(&toml.to_string());
     }
 
     /// Writes fleet.toml exactly as given.
+    #[track_caller]
     pub fn write_raw(&self, text: &str) {
         std::fs::write(self.path("fleet.toml"), text).unwrap();
     }
@@ -155,37 +160,41 @@ impl TestFleet {
         self.path_prepend = Some(directory.to_path_buf());
     }
 
-    /// tfs with this fleet's directory, environment and PATH, not yet run.
-    pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tfs"));
-        command
-            .args(args)
-            .current_dir(self.directory.path())
-            .env("NO_COLOR", "1")
-            .stdin(std::process::Stdio::null());
-        if let Some(directory) = &self.path_prepend {
-            let path = std::env::var("PATH").unwrap_or_default();
-            command.env("PATH", format!("{}:{path}", directory.display()));
-        }
-        command.envs(self.env.iter().map(|(k, v)| (k, v)));
-        command
-    }
-
     /// Sets an environment variable for every later tfs run (e.g. TFS_LOCK_DIR).
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.env.push((key.to_string(), value.to_string()));
     }
 
-    pub fn tfs(&self, args: &[&str]) -> Run {
-        let mut command = self.command(args);
-        Run::from(command.output().expect("tfs runs"))
+    /// A tfs run in this fleet's directory, with its environment and PATH;
+    /// declare the arguments and expectations, then `run()`.
+    pub fn test(&self) -> Test {
+        let mut test = Test::in_directory(self.directory.path());
+        for (key, value) in &self.env {
+            test = test.env(key, value);
+        }
+        match &self.path_prepend {
+            Some(directory) => test.path_prepend(directory),
+            None => test,
+        }
+    }
+
+    /// `tfs apply --auto-approve --timeout 60`, expected to succeed unless declared otherwise.
+    pub fn apply(&self) -> Test {
+        self.test().args(APPLY)
+    }
+
+    /// `tfs plan --detailed-exitcode`: status 0 (declared by default) is no
+    /// changes, 2 is changes.
+    pub fn detailed_plan(&self) -> Test {
+        self.test().args(&["plan", "--detailed-exitcode"])
     }
 
     /// Spawns tfs with `TFS_PAUSE_AT=point`; returns once it is paused there.
+    #[track_caller]
     pub fn spawn_paused(&self, args: &[&str], point: &str) -> Paused {
         use std::{io::BufRead, process::Stdio};
-        let mut command = self.command(args);
-        command.env("TFS_PAUSE_AT", point).stdout(Stdio::null());
+        let mut command = self.test().args(args).env("TFS_PAUSE_AT", point).command();
+        command.stdout(Stdio::null());
         let mut paused = Paused(command.stderr(Stdio::piped()).spawn().unwrap());
         let stderr = std::io::BufReader::new(paused.0.stderr.take().unwrap());
         let (sender, receiver) = std::sync::mpsc::channel();
@@ -200,10 +209,6 @@ impl TestFleet {
         let paused_there = receiver.recv().is_ok();
         assert!(paused_there, "tfs ended without pausing at {point}");
         paused
-    }
-
-    pub fn apply(&self) -> Run {
-        self.tfs(&["apply", "--auto-approve", "--timeout", "60"])
     }
 
     /// POSTs a predict through the balancer: (status, body, X-Stub-Gpu, X-Stub-Replica).
@@ -288,13 +293,15 @@ impl Drop for Paused {
     }
 }
 
-pub fn docker(args: &[&str]) -> Output {
+#[track_caller]
+pub fn docker(args: &[&str]) -> std::process::Output {
     Command::new("docker")
         .args(args)
         .output()
         .expect("docker runs")
 }
 
+#[track_caller]
 pub fn docker_lines(args: &[&str]) -> Vec<String> {
     let output = docker(args);
     assert!(
