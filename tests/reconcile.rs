@@ -1,125 +1,15 @@
 //! The reconciler as data: literal fleets, inventories and observed
 //! containers in, plan text out. No Docker.
 
-use std::collections::BTreeMap;
+#[path = "support/fleet_state.rs"]
+mod fleet_state;
 
-use tfs::desire::nginx::{self, Member};
-use tfs::desire::{desire, labels, Desired, ReplicaSpec};
-use tfs::discover::{Gpu, Inventory};
-use tfs::engine::{Container, ContainerState, Network, Status};
-use tfs::load::{parse, Source};
+use fleet_state::{converged, Case, FOUR_GPUS};
+use tfs::desire::labels;
+use tfs::engine::{ContainerState, Status};
 use tfs::observe::Observed;
 use tfs::reconcile::{reconcile, Plan, ReconcileError, ONLY_REPLICA_DOWNTIME};
 use tfs::render::plan_text;
-
-const FOUR_GPUS: &str = r#"
-[fleet]
-name = "demo"
-
-[serving]
-image = "tensorflow/serving:2.17.0-gpu"
-
-[[models]]
-name = "half_plus_two"
-path = "models/half_plus_two"
-
-[placement]
-gpus = [0, 1, 2, 3]
-"#;
-
-struct Case {
-    directory: tempfile::TempDir,
-}
-
-impl Case {
-    fn new() -> Self {
-        let directory = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(directory.path().join("models/half_plus_two/123")).unwrap();
-        Self { directory }
-    }
-
-    fn desired(&self, text: &str) -> Desired {
-        let source = Source::new(self.directory.path().join("fleet.toml"), text);
-        let fleet = parse(source).unwrap_or_else(|error| panic!("{error}"));
-        desire(&fleet, &inventory(8)).unwrap()
-    }
-}
-
-fn inventory(count: u32) -> Inventory {
-    Inventory::Found {
-        source: "test",
-        gpus: (0..count)
-            .map(|index| Gpu {
-                index,
-                uuid: format!("GPU-{index:04}"),
-                name: "NVIDIA H100".to_string(),
-                memory_total_mib: 81559,
-            })
-            .collect(),
-    }
-}
-
-/// A replica container as Docker reports it after tfs created it from `spec`.
-fn running(spec: &ReplicaSpec, network: &str) -> Container {
-    Container {
-        id: format!("id-{}", spec.name),
-        name: spec.name.clone(),
-        image: spec.config.image.clone(),
-        args: spec.config.args.clone(),
-        env: spec
-            .config
-            .env
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect(),
-        labels: spec.labels.clone(),
-        state: ContainerState::running(),
-        networks: BTreeMap::from([(network.to_string(), "172.18.0.2".to_string())]),
-        device_ids: spec.config.device_id.iter().cloned().collect(),
-        started_at: None,
-    }
-}
-
-/// The host exactly as `desired` wants it.
-fn converged(desired: &Desired) -> Observed {
-    let replicas = desired
-        .replicas
-        .iter()
-        .map(|r| running(r, &desired.network.name))
-        .collect();
-    let members: Vec<Member> = desired
-        .replicas
-        .iter()
-        .map(|r| Member {
-            name: r.name.clone(),
-            weight: r.weight,
-        })
-        .collect();
-    Observed {
-        network: Some(Network {
-            id: "net".to_string(),
-            name: desired.network.name.clone(),
-            labels: desired.network.labels.clone(),
-        }),
-        replicas,
-        balancer: Some(Container {
-            id: "id-balancer".to_string(),
-            name: desired.balancer.name.clone(),
-            image: desired.balancer.container.image.clone(),
-            args: Vec::new(),
-            env: Vec::new(),
-            labels: desired.balancer.labels.clone(),
-            state: ContainerState::running(),
-            networks: BTreeMap::from([(desired.network.name.clone(), "172.18.0.9".to_string())]),
-            device_ids: Vec::new(),
-            started_at: None,
-        }),
-        balancer_conf: Some(nginx::render(&desired.balancer.settings, &members)),
-        balancer_conf_unloaded: false,
-        foreign_containers: Vec::new(),
-        foreign_networks: Vec::new(),
-    }
-}
 
 fn text(plan: &Plan) -> String {
     plan_text::render(plan, false)

@@ -82,3 +82,18 @@ pub async fn read_balancer_conf(
         loaded,
     })
 }
+
+/// The replicas a config's upstreams list, sorted: nginx's `server NAME:PORT`
+/// lines, without the placeholder of an empty upstream. Read here, where the
+/// config is read, so that no other module parses nginx syntax.
+pub fn upstream_members(conf: &str) -> Vec<String> {
+    let members: std::collections::BTreeSet<String> = conf
+        .lines()
+        .map(str::trim)
+        .filter_map(|line| line.strip_prefix("server "))
+        .filter_map(|rest| rest.split(':').next())
+        .filter(|name| *name != "127.0.0.1")
+        .map(str::to_string)
+        .collect();
+    members.into_iter().collect()
+}

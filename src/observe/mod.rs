@@ -5,7 +5,9 @@ mod observed;
 
 use anyhow::Result;
 
-pub use balancer_conf::{conf_file, BalancerConf, CONF_DIR, LOADED_CONF_PATH, NGINX_CONF_PATH};
+pub use balancer_conf::{
+    conf_file, upstream_members, BalancerConf, CONF_DIR, LOADED_CONF_PATH, NGINX_CONF_PATH,
+};
 pub use observed::Observed;
 
 use crate::desire::labels;
@@ -49,6 +51,7 @@ pub async fn observe(
     let running = observed.balancer.as_ref().filter(|b| b.state.is_running());
     if let (Some(balancer), Some(expected)) = (running, expected_conf) {
         let conf = read_balancer_conf(engine, &balancer.name, expected).await?;
+        observed.balancer_upstream = conf.loaded.as_deref().map(upstream_members);
         observed.balancer_conf = conf.loaded;
         observed.balancer_conf_unloaded = conf.unloaded;
     }

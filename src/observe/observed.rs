@@ -12,6 +12,9 @@ pub struct Observed {
     pub balancer: Option<Container>,
     /// The running balancer's nginx.conf, when it could be read.
     pub balancer_conf: Option<String>,
+    /// The replicas that config's upstreams list.
+    #[serde(default)]
+    pub balancer_upstream: Option<Vec<String>>,
     /// The nginx.conf on disk is not the one nginx loaded: an apply was
     /// interrupted between moving a config in and reloading it.
     #[serde(default)]

@@ -226,31 +226,20 @@ fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {
             "nginx.conf on disk is not the loaded one (an apply was interrupted)".to_string()
         }
         None => "nginx.conf is missing".to_string(),
-        Some(running) => match upstream_change(running, &conf) {
-            Some(members) => format!("upstream changed: {members}"),
-            None => "nginx.conf changed".to_string(),
-        },
+        Some(_) => {
+            let mut wanted: Vec<String> = upstream.clone();
+            wanted.sort();
+            match &observed.balancer_upstream {
+                Some(running) if *running != wanted => {
+                    format!("upstream changed: {}", list_change(running, &wanted))
+                }
+                _ => "nginx.conf changed".to_string(),
+            }
+        }
     };
     let mut update = step(Action::Update, Kind::Balancer, &spec.name, vec![reason]);
     update.nginx_conf = change(observed.balancer_conf.as_ref());
     Some(update)
-}
-
-/// Servers added to or removed from the REST upstream, when that is what changed.
-fn upstream_change(running: &str, desired: &str) -> Option<String> {
-    let servers = |conf: &str| -> Vec<String> {
-        conf.lines()
-            .map(str::trim)
-            .filter_map(|line| line.strip_prefix("server "))
-            .filter_map(|rest| rest.split(':').next())
-            .filter(|name| *name != "127.0.0.1")
-            .map(str::to_string)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
-    };
-    let (before, after) = (servers(running), servers(desired));
-    (before != after).then(|| list_change(&before, &after))
 }
 
 fn step(action: Action, kind: Kind, resource: &str, reasons: Vec<String>) -> Step {

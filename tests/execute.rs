@@ -1,0 +1,222 @@
+//! The real executor driven by the in-memory engine: rollout invariants as
+//! data. Never two containers for one slot, the upstream lists only
+//! AVAILABLE replicas at every reload, a failed wave restores the previous
+//! spec and leaves untouched slots alone, and an interrupt between any two
+//! operations leaves a host the next plan repairs. The Docker tests remain
+//! the end-to-end proof.
+
+#[path = "support/fleet_state.rs"]
+mod fleet_state;
+#[path = "support/memory.rs"]
+mod memory;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use fleet_state::{Case, FOUR_GPUS};
+use memory::Memory;
+use tfs::cancel::Cancel;
+use tfs::desire::{labels, Desired};
+use tfs::engine::{PullProgress, Status};
+use tfs::execute::{apply, Event, Options, Outcome, Reporter};
+use tfs::observe::observe;
+use tfs::reconcile::{reconcile, Plan};
+
+/// Counts operations as they begin, and presses Ctrl-C at the one numbered `at`.
+struct Watcher {
+    cancel: Cancel,
+    began: AtomicUsize,
+    at: Option<usize>,
+}
+
+impl Watcher {
+    fn new(at: Option<usize>) -> Self {
+        Self {
+            cancel: Cancel::default(),
+            began: AtomicUsize::new(0),
+            at,
+        }
+    }
+}
+
+impl PullProgress for Watcher {
+    fn layer(&self, _: &str, _: &str, _: u64, _: u64) {}
+}
+
+impl Reporter for Watcher {
+    fn event(&self, event: Event<'_>) {
+        if let Event::Began(_) = event {
+            let count = self.began.fetch_add(1, Ordering::SeqCst) + 1;
+            if Some(count) == self.at {
+                self.cancel.cancel();
+            }
+        }
+    }
+}
+
+fn memory_with_images(desired: &Desired) -> Memory {
+    let memory = Memory::new();
+    memory.add_image(&desired.replicas[0].config.image);
+    memory.add_image(&desired.balancer.container.image);
+    memory
+}
+
+async fn plan(memory: &Memory, desired: &Desired) -> Plan {
+    let observed = observe(memory, &desired.fleet, Some(&desired.balancer.conf))
+        .await
+        .unwrap();
+    reconcile(desired, &observed).unwrap()
+}
+
+async fn run(memory: &Memory, plan: &Plan, watcher: &Watcher) -> anyhow::Result<Outcome> {
+    let options = Options {
+        timeout: Duration::from_secs(2),
+        cancel: watcher.cancel.clone(),
+    };
+    apply(memory, memory, plan, watcher, &options).await
+}
+
+/// Plans and applies until done; the plan after it must be empty.
+async fn converge(memory: &Memory, desired: &Desired) {
+    let plan = plan(memory, desired).await;
+    run(memory, &plan, &Watcher::new(None)).await.unwrap();
+    let again = self::plan(memory, desired).await;
+    assert!(again.is_empty(), "not converged: {:#?}", again.steps);
+}
+
+/// The config hash label of the container in each slot, in slot order.
+fn hashes(memory: &Memory) -> Vec<(String, String, Status)> {
+    memory
+        .snapshot()
+        .into_iter()
+        .filter(|c| c.labels.get(labels::ROLE).map(String::as_str) == Some(labels::ROLE_REPLICA))
+        .map(|c| {
+            (
+                c.name,
+                c.labels[labels::CONFIG_HASH].clone(),
+                c.state.status,
+            )
+        })
+        .collect()
+}
+
+fn four_gpus(case: &Case) -> (Desired, Desired) {
+    let old = case.desired(FOUR_GPUS);
+    let new = case.desired(&FOUR_GPUS.replace("2.17.0", "2.18.0"));
+    (old, new)
+}
+
+#[tokio::test]
+async fn first_apply_then_rollout_keep_every_invariant() {
+    let case = Case::new();
+    let (old, new) = four_gpus(&case);
+    let memory = memory_with_images(&new);
+    memory.add_image(&old.replicas[0].config.image);
+    converge(&memory, &old).await;
+    let plan = plan(&memory, &new).await;
+    run(&memory, &plan, &Watcher::new(None)).await.unwrap();
+    assert_eq!(memory.violations(), Vec::<String>::new());
+    let reloads: Vec<_> = memory
+        .reloads()
+        .into_iter()
+        .filter(|l| !l.started)
+        .collect();
+    // One reload for the first apply, then one per wave and one at the end.
+    assert_eq!(reloads.len(), 1 + 5);
+    // At most max_unavailable = 1 replica is out of the upstream at any reload.
+    for load in &reloads[1..] {
+        assert!(load.members.len() >= 3, "{:?}", load.members);
+    }
+    let hashes = hashes(&memory);
+    assert!(hashes
+        .iter()
+        .zip(&new.replicas)
+        .all(|((name, hash, status), spec)| *name == spec.name
+            && *hash == spec.config_hash
+            && *status == Status::Running));
+}
+
+#[tokio::test]
+async fn a_failed_wave_restores_the_previous_spec_and_leaves_the_rest_alone() {
+    let case = Case::new();
+    let (old, new) = four_gpus(&case);
+    let memory = memory_with_images(&new);
+    memory.add_image(&old.replicas[0].config.image);
+    converge(&memory, &old).await;
+    let before = hashes(&memory);
+    let bad_image = new.replicas[0].config.image.clone();
+    memory.never_ready(move |container| container.image == bad_image);
+    let plan = plan(&memory, &new).await;
+    let error = run(&memory, &plan, &Watcher::new(None)).await.unwrap_err();
+    let message = format!("{error:#}");
+    assert!(message.contains("rollout stopped"), "{message}");
+    assert!(
+        message.contains("restored to the previous spec: demo-gpu0"),
+        "{message}"
+    );
+    // gpu0 is back on its old spec (a new container), gpu1..3 were never touched.
+    assert_eq!(hashes(&memory), before);
+    let replaced: Vec<String> = memory
+        .journal()
+        .into_iter()
+        .filter(|entry| entry.starts_with("remove_container"))
+        .collect();
+    assert!(
+        replaced.iter().all(|e| e.ends_with("demo-gpu0")),
+        "{replaced:?}"
+    );
+    assert_eq!(memory.violations(), Vec::<String>::new());
+    // The last config nginx runs serves all four again.
+    let last = memory.reloads().pop().unwrap();
+    assert_eq!(last.members.len(), 4, "{:?}", last.members);
+}
+
+#[tokio::test]
+async fn an_interrupt_between_any_two_operations_is_repaired_by_the_next_plan() {
+    let case = Case::new();
+    let (old, new) = four_gpus(&case);
+    let count = {
+        let memory = memory_with_images(&new);
+        memory.add_image(&old.replicas[0].config.image);
+        converge(&memory, &old).await;
+        plan(&memory, &new).await.operations.len()
+    };
+    assert!(count > 10, "{count}");
+    for at in 1..=count {
+        let memory = memory_with_images(&new);
+        memory.add_image(&old.replicas[0].config.image);
+        converge(&memory, &old).await;
+        let plan = plan(&memory, &new).await;
+        let error = run(&memory, &plan, &Watcher::new(Some(at))).await;
+        let message = format!("{:#}", error.expect_err("an interrupted apply fails"));
+        assert!(message.contains("interrupted"), "at {at}: {message}");
+        assert!(
+            !memory
+                .snapshot()
+                .iter()
+                .any(|c| c.state.status == Status::Created),
+            "at {at}: a container left in Created"
+        );
+        converge(&memory, &new).await;
+        assert_eq!(memory.violations(), Vec::<String>::new(), "at {at}");
+        assert_eq!(hashes(&memory).len(), 4, "at {at}");
+    }
+}
+
+#[tokio::test]
+async fn first_apply_interrupted_anywhere_converges_next_time() {
+    let case = Case::new();
+    let desired = case.desired(FOUR_GPUS);
+    let count = plan(&memory_with_images(&desired), &desired)
+        .await
+        .operations
+        .len();
+    for at in 1..=count {
+        let memory = memory_with_images(&desired);
+        let plan = plan(&memory, &desired).await;
+        let result = run(&memory, &plan, &Watcher::new(Some(at))).await;
+        assert!(result.is_err(), "at {at}: an interrupted apply fails");
+        converge(&memory, &desired).await;
+        assert_eq!(memory.violations(), Vec::<String>::new(), "at {at}");
+    }
+}
