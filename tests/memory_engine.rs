@@ -107,8 +107,7 @@ impl Fixture {
         ok!(self.m.write_link(lb, NGINX_CONF_PATH, &file));
         ok!(self.m.start(lb));
         let script = first_load_script();
-        let command = ["sh", "-c", script.as_str(), "sh", file.as_str()];
-        let test = self.m.exec(lb, &command).await;
+        let test = self.m.exec(lb, &["sh", "-c", &script, "sh", &file]).await;
         test.map_or(-1, |o| o.exit_code)
     }
 
@@ -365,4 +364,12 @@ async fn faults_fire_on_demand_and_history_keeps_violations() {
     m.fail_always("inspect", "twin");
     assert!(ok!(m.inspect("cpu-fleet-cpu0")).is_some());
     assert!(err!(m.inspect("twin")).contains("injected") && err!(m.inspect("twin")) != "");
+}
+
+/// The engine's futures are Send, should the executor spawn them.
+fn _futures_are_send(m: &Memory, replica: &ReplicaSpec) {
+    fn send<T: Send>(_: T) {}
+    send(m.exec("x", &[]));
+    send(m.probe(replica, "net"));
+    send(observe(m, "fleet", None));
 }

@@ -11,6 +11,7 @@ mod images;
 mod operations;
 mod reload;
 mod replicas;
+mod rollback;
 pub mod scripts;
 
 pub use destroy::destroy;

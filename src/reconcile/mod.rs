@@ -7,6 +7,7 @@ mod plan;
 #[allow(clippy::module_inception)]
 mod reconcile;
 mod schedule;
+mod schedule_parts;
 mod teardown;
 
 pub use operation::{Op, Operation, Removal};

@@ -4,8 +4,8 @@
 
 use super::operation::{Op, Operation, Removal};
 use super::plan::{Action, Kind, Step};
+use super::schedule_parts::{all, closing, in_fleet_order, pull_reason, rollback_wave, switch};
 use crate::desire::Desired;
-use crate::load::PullPolicy;
 
 /// A plan's operations, and what undoes a wave that failed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -287,77 +287,4 @@ pub fn schedule(desired: &Desired, steps: &[Step]) -> Schedule {
         "the converged upstream",
     );
     schedule
-}
-
-/// For each replica of a failed wave: the failed container goes, the
-/// previous spec comes back (when there was one) and is waited for.
-fn rollback_wave(rollback: &mut Vec<Operation>, wave: &[&Step], number: Option<u32>) {
-    for step in wave {
-        rollback.push(Operation::new(
-            Op::RemoveReplica {
-                removal: Removal::Failed,
-            },
-            &step.resource,
-            number,
-            "did not become AVAILABLE",
-        ));
-        if step.previous.is_some() {
-            rollback.push(Operation::new(
-                Op::RestoreReplica,
-                &step.resource,
-                number,
-                "put the previous spec back",
-            ));
-            rollback.push(Operation::new(
-                Op::WaitAvailable,
-                &step.resource,
-                number,
-                "previous spec",
-            ));
-        }
-    }
-}
-
-fn closing(balancer: &str, upstream: &[String], wave: Option<u32>, reason: &str) -> Vec<Operation> {
-    let mut ops = Vec::new();
-    switch(&mut ops, balancer, upstream, wave, reason);
-    ops
-}
-
-fn switch(
-    ops: &mut Vec<Operation>,
-    balancer: &str,
-    upstream: &[String],
-    wave: Option<u32>,
-    reason: &str,
-) {
-    ops.push(Operation::new(
-        Op::SwitchConfig {
-            upstream: upstream.to_vec(),
-        },
-        balancer,
-        wave,
-        reason,
-    ));
-}
-
-fn all(desired: &Desired) -> Vec<String> {
-    desired.replicas.iter().map(|r| r.name.clone()).collect()
-}
-
-fn in_fleet_order(desired: &Desired, keep: impl Fn(&String) -> bool) -> Vec<String> {
-    desired
-        .replicas
-        .iter()
-        .map(|r| r.name.clone())
-        .filter(|n| keep(n))
-        .collect()
-}
-
-fn pull_reason(policy: PullPolicy) -> &'static str {
-    match policy {
-        PullPolicy::Always => "pull = \"always\"",
-        PullPolicy::Missing => "pull = \"missing\": pulled only when not on the host",
-        PullPolicy::Never => "pull = \"never\": must be on the host",
-    }
 }

@@ -170,16 +170,13 @@ impl Memory {
                 )
             })
         });
-        let slots = state
-            .creations
-            .iter()
-            .filter(|creation| !creation.holders.is_empty())
-            .map(|creation| {
-                format!(
-                    "{} created in slot {:?} held by {:?}",
-                    creation.name, creation.slot, creation.holders
-                )
-            });
+        let slots = state.creations.iter().filter(|c| !c.holders.is_empty());
+        let slots = slots.map(|c| {
+            format!(
+                "{} created in slot {:?} held by {:?}",
+                c.name, c.slot, c.holders
+            )
+        });
         loads.chain(slots).collect()
     }
 

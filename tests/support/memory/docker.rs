@@ -1,6 +1,6 @@
-//! Docker's side of the in-memory engine: containers, networks, images and
-//! files, with the adapter's answers (a missing thing is None or Ok where
-//! the adapter maps Docker's 404 so) and Docker's errors elsewhere.
+//! Containers, networks and images as Docker keeps them, with the adapter's
+//! answers (a missing thing is None or Ok where the adapter maps Docker's
+//! 404 so) and Docker's errors, in bollard's words, elsewhere.
 
 use std::collections::BTreeMap;
 use std::fmt::Display;

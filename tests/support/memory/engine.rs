@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use futures_util::stream::{self, BoxStream, StreamExt};
 use tfs::engine::{Container, ContainerSpec, Engine, ExecOutput, Network, PathStat, PullProgress};
 
@@ -56,22 +56,14 @@ impl State {
         match entry.files.get(path) {
             Some(Node::File { content, .. }) => Ok(Some(content.clone())),
             Some(Node::Link { .. }) => bail!("the archive holds no file"),
-            None if is_dir(entry, path) => {
+            // A directory's archive: its first file, in tar's (lexical) order.
+            None => {
                 let inside = format!("{}/", path.trim_end_matches('/'));
-                let first = entry
-                    .files
-                    .range(inside.clone()..)
-                    .find_map(|(p, node)| match node {
-                        Node::File { content, .. } if p.starts_with(&inside) => {
-                            Some(content.clone())
-                        }
-                        _ => None,
-                    });
-                first
-                    .map(Some)
-                    .ok_or_else(|| anyhow!("the archive holds no file"))
+                Ok(entry.files.iter().find_map(|(p, node)| match node {
+                    Node::File { content, .. } if p.starts_with(&inside) => Some(content.clone()),
+                    _ => None,
+                }))
             }
-            None => Ok(None),
         }
     }
 
