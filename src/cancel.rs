@@ -1,28 +1,93 @@
-//! Ctrl-C, shared by the executor and the waits it runs: a module of its own
-//! so that neither owns the other.
+//! Ctrl-C and SIGTERM, shared by the executor and the waits it runs: a
+//! module of its own so that neither owns the other.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
-/// Set by Ctrl-C; the executor checks it between steps so that an
+/// The signal that asked tfs to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGINT: Ctrl-C at a terminal.
+    Interrupt,
+    /// SIGTERM: systemd, CI runners, `kill`.
+    Terminate,
+}
+
+impl Signal {
+    /// The shell's convention: 128 + the signal's number.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Signal::Interrupt => 130,
+            Signal::Terminate => 143,
+        }
+    }
+
+    /// Its usual name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Interrupt => "SIGINT",
+            Signal::Terminate => "SIGTERM",
+        }
+    }
+
+    fn code(self) -> u8 {
+        match self {
+            Signal::Interrupt => 1,
+            Signal::Terminate => 2,
+        }
+    }
+
+    fn from_code(code: u8) -> Option<Signal> {
+        match code {
+            1 => Some(Signal::Interrupt),
+            2 => Some(Signal::Terminate),
+            _ => None,
+        }
+    }
+}
+
+/// The error an interrupted command stops with; the CLI turns it into exit
+/// code 130 or 143.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("interrupted ({}): stopped between steps; run `tfs apply` again to converge", .0.name())]
+pub struct Interrupted(pub Signal);
+
+/// Any signal seen by this process, for test pauses that have no [`Cancel`] at hand.
+static SIGNALLED: AtomicU8 = AtomicU8::new(0);
+
+/// Set by a signal; the executor checks it between steps so that an
 /// interrupted apply stops at a boundary, never in the middle of a write.
 #[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
+pub struct Cancel(Arc<AtomicU8>);
 
 impl Cancel {
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+    /// Stops at the next safe point, for `signal`; the first signal is the one reported.
+    pub fn cancel(&self, signal: Signal) {
+        let _ = self
+            .0
+            .compare_exchange(0, signal.code(), Ordering::SeqCst, Ordering::SeqCst);
+        let _ = SIGNALLED.compare_exchange(0, signal.code(), Ordering::SeqCst, Ordering::SeqCst);
+    }
+
+    /// The signal that cancelled, if one did.
+    pub fn signal(&self) -> Option<Signal> {
+        Signal::from_code(self.0.load(Ordering::SeqCst))
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.signal().is_some()
     }
 
-    /// An error when cancelled, to stop with `?` between steps.
-    pub fn check(&self) -> anyhow::Result<()> {
-        if self.is_cancelled() {
-            anyhow::bail!("interrupted: stopped between steps; run `tfs apply` again to converge");
+    /// An [`Interrupted`] error when cancelled, to stop with `?` between steps.
+    pub fn check(&self) -> Result<(), Interrupted> {
+        match self.signal() {
+            Some(signal) => Err(Interrupted(signal)),
+            None => Ok(()),
         }
-        Ok(())
     }
+}
+
+/// Whether this process was signalled at all.
+pub fn signalled() -> bool {
+    SIGNALLED.load(Ordering::SeqCst) != 0
 }

@@ -88,6 +88,7 @@ pub fn acquire(fleet: &str, command: &str) -> Result<Lock> {
             Ok(mut file) => {
                 file.write_all(serde_json::to_string(&holder)?.as_bytes())
                     .with_context(|| format!("cannot write lock {}", path.display()))?;
+                held().push(path.clone());
                 return Ok(Lock {
                     path,
                     pid: holder.pid,
@@ -141,8 +142,24 @@ pub fn force_unlock(fleet: &str) -> Result<Option<Holder>> {
     }
 }
 
+/// The locks this process holds, for [`release_held`].
+fn held() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    static HELD: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    HELD.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Removes every lock this process holds, for an exit that skips destructors
+/// (a second Ctrl-C).
+pub fn release_held() {
+    for path in held().drain(..) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 impl Drop for Lock {
     fn drop(&mut self) {
+        held().retain(|path| *path != self.path);
         // Only our own lock: after a force-unlock another process may hold it.
         let ours = std::fs::read_to_string(&self.path)
             .ok()

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use fleet_state::{Case, FOUR_GPUS};
 use memory::Memory;
-use tfs::cancel::Cancel;
+use tfs::cancel::{Cancel, Signal};
 use tfs::desire::{labels, Desired};
 use tfs::engine::{PullProgress, Status};
 use tfs::execute::{apply, Event, Options, Outcome, Reporter};
@@ -48,7 +48,7 @@ impl Reporter for Watcher {
         if let Event::Began(_) = event {
             let count = self.began.fetch_add(1, Ordering::SeqCst) + 1;
             if Some(count) == self.at {
-                self.cancel.cancel();
+                self.cancel.cancel(Signal::Interrupt);
             }
         }
     }

@@ -13,6 +13,8 @@ fn settings(strategy: Strategy, grpc: bool) -> BalancerSettings {
         grpc,
         rest_port: 8501,
         grpc_port: 8500,
+        connect_timeout_ms: 200,
+        read_timeout_ms: 35_000,
     }
 }
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 
 use super::confirm::confirm;
-use super::{pipeline, plan_file, summary, ApplyArgs};
+use super::{pipeline, plan_file, signals, summary, ApplyArgs};
 use crate::cancel::Cancel;
 use crate::execute::{self, Options};
 use crate::printer::Printer;
@@ -41,12 +41,7 @@ pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
         confirm(printer, args.auto_approve, "apply")?;
     }
     let cancel = Cancel::default();
-    let watcher = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            watcher.cancel();
-        }
-    });
+    signals::watch(cancel.clone(), *printer);
     let reporter = TerminalReporter::new(*printer);
     let options = Options {
         timeout: Duration::from_secs(args.timeout),

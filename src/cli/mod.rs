@@ -12,6 +12,7 @@ mod logs;
 mod pipeline;
 mod plan;
 mod plan_file;
+mod signals;
 mod status;
 mod summary;
 mod validate;
@@ -21,11 +22,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::cancel::Interrupted;
 use crate::printer::{ColorChoice, Printer};
 
 /// Serve TensorFlow models across every GPU of a machine, declaratively.
 #[derive(Debug, Parser)]
-#[command(name = "tfs", version, about, long_about = None, after_help = "Exit codes: 0 ok, 1 error, 2 changes present (plan --detailed-exitcode).")]
+#[command(name = "tfs", version, about, long_about = None, after_help = "Exit codes: 0 ok, 1 error, 2 changes present (plan --detailed-exitcode), 130 interrupted by SIGINT, 143 by SIGTERM.")]
 pub struct Cli {
     /// When to colour output.
     #[arg(long, value_enum, default_value_t, global = true)]
@@ -226,7 +228,10 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             printer.error(&error);
-            ExitCode::from(1)
+            let interrupted = error
+                .chain()
+                .find_map(|cause| cause.downcast_ref::<Interrupted>());
+            ExitCode::from(interrupted.map_or(1, |Interrupted(signal)| signal.exit_code()))
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +10,7 @@ use super::hash::content_hash;
 use super::labels;
 use super::nginx::{self, Member};
 use super::replica::ReplicaSpec;
-use crate::load::{rest_api_enabled, Fleet, Strategy};
+use crate::load::{flag_value, rest_api_enabled, Fleet, Strategy};
 
 /// Ports nginx listens on inside the balancer container.
 pub const REST_LISTEN_PORT: u16 = 8501;
@@ -35,6 +36,30 @@ pub struct BalancerSettings {
     /// nginx.conf then has no REST upstream.
     pub rest_port: u16,
     pub grpc_port: u16,
+    /// How long nginx waits to connect to a replica on the fleet network.
+    #[serde(default = "default_connect_timeout_ms")]
+    pub connect_timeout_ms: u64,
+    /// How long nginx waits for a replica's answer before trying another.
+    #[serde(default = "default_read_timeout_ms")]
+    pub read_timeout_ms: u64,
+}
+
+/// A replica on the local bridge accepts within a millisecond; one whose
+/// container is gone never answers, and every worker that tries it stalls
+/// this long before retrying elsewhere (BENCHMARKS.md: a killed replica).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(200);
+/// TF Serving's own `--rest_api_timeout_in_ms` default.
+pub const REST_API_TIMEOUT: Duration = Duration::from_secs(30);
+/// Added to TF Serving's timeout, so that its own timeout answer reaches
+/// the client before nginx gives up on it.
+pub const READ_TIMEOUT_MARGIN: Duration = Duration::from_secs(5);
+
+fn default_connect_timeout_ms() -> u64 {
+    CONNECT_TIMEOUT.as_millis() as u64
+}
+
+fn default_read_timeout_ms() -> u64 {
+    (REST_API_TIMEOUT + READ_TIMEOUT_MARGIN).as_millis() as u64
 }
 
 /// The balancer: its container and the settings its nginx.conf is rendered from.
@@ -79,6 +104,8 @@ pub fn balancer(fleet: &Fleet, replicas: &[ReplicaSpec]) -> BalancerSpec {
             0
         },
         grpc_port: fleet.serving.grpc_port,
+        connect_timeout_ms: default_connect_timeout_ms(),
+        read_timeout_ms: read_timeout(fleet).as_millis() as u64,
     };
     let upstream: Vec<Member> = replicas.iter().map(Member::of).collect();
     BalancerSpec {
@@ -90,4 +117,18 @@ pub fn balancer(fleet: &Fleet, replicas: &[ReplicaSpec]) -> BalancerSpec {
         config_hash,
         labels,
     }
+}
+
+/// TF Serving cuts a REST request at `--rest_api_timeout_in_ms`; nginx waits
+/// a little longer than the slowest replica would, so that a replica that
+/// hangs costs its requests one timeout and a retry elsewhere, not minutes.
+fn read_timeout(fleet: &Fleet) -> Duration {
+    let slowest = std::iter::once(&fleet.serving.args)
+        .chain(fleet.overrides.iter().map(|o| &o.args))
+        .filter_map(|args| flag_value(args, "rest_api_timeout_in_ms"))
+        .filter_map(|value| value.parse::<u64>().ok())
+        .filter(|ms| *ms > 0)
+        .max()
+        .map_or(REST_API_TIMEOUT, Duration::from_millis);
+    slowest + READ_TIMEOUT_MARGIN
 }

@@ -39,8 +39,6 @@ const KEEPALIVE: u32 = 64;
 /// replica (BENCHMARKS.md: at 4 connections 0.81 of capacity instead of 0.99,
 /// 0.79 to 0.99 across runs). 1m holds 1024 servers; 64k would not.
 const ZONE_SIZE: &str = "1m";
-/// Inference can be slow (large batches, cold GPUs): generous read/send timeouts.
-const INFERENCE_TIMEOUT: &str = "300s";
 /// gRPC clients hold one channel open for the life of the process and send
 /// every call on it; nginx's defaults (1000 requests, 75s idle) would close
 /// it with a GOAWAY that races the next call. Reloads still close it gracefully.
@@ -108,8 +106,19 @@ fn upstream(
     let _ = writeln!(conf, "        keepalive {KEEPALIVE};\n    }}\n");
 }
 
+/// A duration as nginx reads it: whole seconds when it is, else milliseconds.
+fn nginx_time(milliseconds: u64) -> String {
+    if milliseconds % 1000 == 0 {
+        format!("{}s", milliseconds / 1000)
+    } else {
+        format!("{milliseconds}ms")
+    }
+}
+
 fn rest_server(conf: &mut String, settings: &BalancerSettings) {
     let tries = settings.retries + 1;
+    let connect = nginx_time(settings.connect_timeout_ms);
+    let read = nginx_time(settings.read_timeout_ms);
     let _ = write!(
         conf,
         r#"    server {{
@@ -127,9 +136,9 @@ fn rest_server(conf: &mut String, settings: &BalancerSettings) {
             proxy_set_header Host $host;
             proxy_next_upstream error timeout http_502 http_503 non_idempotent;
             proxy_next_upstream_tries {tries};
-            proxy_connect_timeout 2s;
-            proxy_send_timeout {INFERENCE_TIMEOUT};
-            proxy_read_timeout {INFERENCE_TIMEOUT};
+            proxy_connect_timeout {connect};
+            proxy_send_timeout {read};
+            proxy_read_timeout {read};
         }}
     }}
 "#
@@ -159,6 +168,8 @@ fn rest_disabled_server(conf: &mut String) {
 
 fn grpc_server(conf: &mut String, settings: &BalancerSettings) {
     let tries = settings.retries + 1;
+    let connect = nginx_time(settings.connect_timeout_ms);
+    let read = nginx_time(settings.read_timeout_ms);
     // A failed upstream connection (a replica that crashed or is being
     // replaced) is retried on another replica as long as nothing reached
     // the client: Predict is a pure function, so non_idempotent is safe.
@@ -176,9 +187,9 @@ fn grpc_server(conf: &mut String, settings: &BalancerSettings) {
             grpc_socket_keepalive on;
             grpc_next_upstream error timeout http_502 http_503 non_idempotent;
             grpc_next_upstream_tries {tries};
-            grpc_connect_timeout 2s;
-            grpc_send_timeout {INFERENCE_TIMEOUT};
-            grpc_read_timeout {INFERENCE_TIMEOUT};
+            grpc_connect_timeout {connect};
+            grpc_send_timeout {read};
+            grpc_read_timeout {read};
             error_page 502 503 504 = @grpc_unavailable;
             error_page 413 = @grpc_too_large;
         }}

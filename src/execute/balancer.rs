@@ -44,11 +44,11 @@ pub async fn start_balancer(
     };
     engine.create_container(&container).await?;
     let file = conf_file(conf);
-    engine.write_file(&spec.name, &file, conf).await?;
-    engine
-        .write_link(&spec.name, NGINX_CONF_PATH, &file)
-        .await?;
-    engine.start(&spec.name).await?;
+    if let Err(error) = fill_and_start(engine, &spec.name, &file, conf).await {
+        // A port already taken fails here: leave no Created container behind.
+        let _ = engine.remove_container(&spec.name).await;
+        return Err(error);
+    }
     // nginx fails at start-up, not later: a config test and a look tell whether it runs.
     let test = engine
         .exec(&spec.name, &["sh", "-c", &first_load_script(), "sh", &file])
@@ -82,4 +82,10 @@ pub async fn drain(engine: &impl Engine, balancer: &str, limit: Duration) -> Res
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+async fn fill_and_start(engine: &impl Engine, name: &str, file: &str, conf: &str) -> Result<()> {
+    engine.write_file(name, file, conf).await?;
+    engine.write_link(name, NGINX_CONF_PATH, file).await?;
+    engine.start(name).await
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::checkpoint::{checkpoint, REPLICA_STARTED};
+use super::checkpoint::{checkpoint, REPLICA_CREATED, REPLICA_STARTED};
 use crate::desire::ReplicaSpec;
 use crate::engine::{ContainerSpec, Engine};
 
@@ -26,15 +26,25 @@ pub async fn start_replica(
         ports: Vec::new(),
     };
     engine.create_container(&spec).await?;
+    checkpoint(REPLICA_CREATED).await;
+    if let Err(error) = fill_and_start(engine, replica).await {
+        // Never leave a container in the Created state: it would hold the
+        // slot's name without serving, and mislead the next plan.
+        let _ = engine.remove_container(&replica.name).await;
+        return Err(error);
+    }
+    checkpoint(REPLICA_STARTED).await;
+    Ok(())
+}
+
+async fn fill_and_start(engine: &impl Engine, replica: &ReplicaSpec) -> Result<()> {
     for (path, content) in &replica.config.files {
         engine
             .write_file(&replica.name, path, content)
             .await
             .with_context(|| format!("writing {path} into {}", replica.name))?;
     }
-    engine.start(&replica.name).await?;
-    checkpoint(REPLICA_STARTED).await;
-    Ok(())
+    engine.start(&replica.name).await
 }
 
 /// Stops (with a grace period for in-flight requests) and removes a container.

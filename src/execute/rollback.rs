@@ -3,6 +3,7 @@
 use anyhow::{bail, Result};
 
 use super::executor::{batch_end, Executor};
+use crate::cancel::{Interrupted, Signal};
 use crate::engine::Engine;
 use crate::reconcile::{Op, Operation};
 use crate::verify::Probe;
@@ -54,7 +55,7 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
         bail!("{message}")
     }
 
-    /// Ctrl-C: stop here. Replicas that serve but are not in the upstream
+    /// Ctrl-C or SIGTERM: stop here. Replicas that serve but are not in the upstream
     /// (a wave that came back, not yet switched in) are put back first.
     pub(super) async fn interrupted(&mut self) -> Result<()> {
         if self.balancer_up {
@@ -72,7 +73,8 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
                 self.installed = Some(conf);
             }
         }
-        bail!("interrupted: stopped between steps; run `tfs apply` again to converge")
+        let signal = self.options.cancel.signal().unwrap_or(Signal::Interrupt);
+        Err(Interrupted(signal).into())
     }
 }
 

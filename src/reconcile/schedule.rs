@@ -1,4 +1,4 @@
-//! The order of a plan's operations: images first, then strays out, new
+//! The order of a plan's operations: images first, the network, then strays out, new
 //! slots in, replacements wave by wave through the balancer, and a last
 //! switch to the converged upstream. Pure, like the rest of reconcile.
 
@@ -54,15 +54,6 @@ pub fn schedule(desired: &Desired, steps: &[Step]) -> Schedule {
     let balancer_name = desired.balancer.name.as_str();
     let name = |step: &Step| step.resource.clone();
 
-    if !of(Kind::Network, Action::Create).is_empty() {
-        let network = &desired.network.name;
-        ops.push(Operation::new(
-            Op::CreateNetwork,
-            network,
-            None,
-            "network does not exist",
-        ));
-    }
     let mut images = Vec::new();
     if steps
         .iter()
@@ -80,6 +71,18 @@ pub fn schedule(desired: &Desired, steps: &[Step]) -> Schedule {
             image,
             None,
             pull_reason(desired.pull),
+        ));
+    }
+
+    // After the images: an apply refused for an image that cannot be had
+    // leaves nothing behind, not even a network.
+    if !of(Kind::Network, Action::Create).is_empty() {
+        let network = &desired.network.name;
+        ops.push(Operation::new(
+            Op::CreateNetwork,
+            network,
+            None,
+            "network does not exist",
         ));
     }
 
