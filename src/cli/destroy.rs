@@ -5,25 +5,25 @@ use anyhow::Result;
 use super::confirm::confirm;
 use super::{pipeline, DestroyArgs};
 use crate::execute;
-use crate::load::load;
+use crate::load::fleet_name;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::reconcile::teardown;
 use crate::render::plan_text;
 
 pub async fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode> {
-    let fleet = load(&args.file.file)?;
-    let _lock = pipeline::take_lock(printer, &fleet.name, "tfs destroy")?;
-    let pipeline::Live { engine, observed } = pipeline::live(&fleet.name, None).await?;
+    let fleet = fleet_name(&args.file.file)?;
+    let _lock = pipeline::take_lock(printer, &fleet, "tfs destroy")?;
+    let pipeline::Live { engine, observed } = pipeline::live(&fleet, None).await?;
     let teardown = teardown(&observed);
     if teardown.steps.is_empty() {
         printer.out(&format!(
             "No changes. Nothing of fleet \"{}\" exists.",
-            fleet.name
+            fleet
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    printer.out(plan_text::render_steps(&fleet.name, &teardown.steps, printer.color()).trim_end());
+    printer.out(plan_text::render_steps(&fleet, &teardown.steps, printer.color()).trim_end());
     confirm(printer, args.auto_approve, "destroy")?;
     let reporter = TerminalReporter::new(*printer);
     printer.info("");

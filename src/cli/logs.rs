@@ -8,19 +8,18 @@ use futures_util::stream::{select_all, StreamExt};
 use super::LogsArgs;
 use crate::engine::Container;
 use crate::engine::Engine;
-use crate::load::load;
+use crate::load::fleet_name;
 use crate::printer::Printer;
 
 pub async fn run(args: &LogsArgs, printer: &Printer) -> Result<ExitCode> {
-    let fleet = load(&args.file.file)?;
-    let super::pipeline::Live { engine, observed } =
-        super::pipeline::live(&fleet.name, None).await?;
+    let fleet = fleet_name(&args.file.file)?;
+    let super::pipeline::Live { engine, observed } = super::pipeline::live(&fleet, None).await?;
     let containers: Vec<&Container> = match &args.replica {
         None => observed.replicas.iter().collect(),
         Some(wanted) => {
             let everything = observed.replicas.iter().chain(observed.balancer.iter());
             let found: Vec<&Container> = everything
-                .filter(|c| &c.name == wanted || c.name == format!("{}-{wanted}", fleet.name))
+                .filter(|c| &c.name == wanted || c.name == format!("{}-{wanted}", fleet))
                 .collect();
             if found.is_empty() {
                 let names: Vec<&str> = observed
@@ -31,7 +30,7 @@ pub async fn run(args: &LogsArgs, printer: &Printer) -> Result<ExitCode> {
                     .collect();
                 bail!(
                     "fleet \"{}\" has no replica \"{wanted}\"\nhint: {}",
-                    fleet.name,
+                    fleet,
                     if names.is_empty() {
                         "the fleet has no containers; run `tfs apply`".to_string()
                     } else {
@@ -45,7 +44,7 @@ pub async fn run(args: &LogsArgs, printer: &Printer) -> Result<ExitCode> {
     if containers.is_empty() {
         bail!(
             "fleet \"{}\" has no replicas\nhint: run `tfs apply` first",
-            fleet.name
+            fleet
         );
     }
     let prefix = containers.len() > 1;

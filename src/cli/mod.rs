@@ -35,6 +35,9 @@ pub struct Cli {
     /// Print only results and errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Seconds one Docker API call may take before tfs gives up on it.
+    #[arg(long, value_name = "SECS", global = true, env = "TFS_DOCKER_TIMEOUT", default_value_t = crate::engine::docker::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub docker_timeout: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -199,6 +202,13 @@ pub fn main() -> ExitCode {
         }
     };
     let printer = Printer::new(cli.color, cli.quiet);
+    crate::engine::docker::set_timeout(std::time::Duration::from_secs(cli.docker_timeout));
+    let _ = pipeline::PRINTER.set(printer);
+    if std::env::var_os("DOCKER_HOST").is_some_and(|host| host.is_empty()) {
+        // bollard would take "" for an address; the docker CLI takes it for
+        // unset. Before the runtime starts: no other thread reads it yet.
+        std::env::remove_var("DOCKER_HOST");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -5,14 +5,15 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::desire::{desire, Desired};
+use crate::desire::{desire, network_name, Desired};
 use crate::discover::{discover_host, Inventory};
 use crate::engine::docker::Docker;
 use crate::load::{load, Fleet, Placement};
 use crate::lock;
-use crate::observe::{observe, Observed};
+use crate::observe::{observe, observe_serving, Observed};
 use crate::printer::Printer;
 use crate::reconcile::{reconcile, Plan};
+use crate::verify::ServingProbe;
 
 /// A plan and the engine it was observed through.
 pub struct Planned {
@@ -42,11 +43,39 @@ pub fn desired(file: &Path) -> Result<(Fleet, Desired)> {
 
 /// Connects to Docker and reads the fleet by its labels; with
 /// `expected_conf`, the balancer's config too (see [`observe`]).
+/// Planning (with `expected_conf`) also asks each running replica what it
+/// serves.
 pub async fn live(fleet: &str, expected_conf: Option<&str>) -> Result<Live> {
-    let engine = Docker::connect().await?;
-    let observed = observe(&engine, fleet, expected_conf).await?;
-    Ok(Live { engine, observed })
+    let reading = async {
+        let engine = Docker::connect().await?;
+        let mut observed = observe(&engine, fleet, expected_conf).await?;
+        if expected_conf.is_some() {
+            let network = network_name(fleet);
+            observe_serving(&ServingProbe(&engine), &mut observed, &network).await;
+        }
+        Ok(Live { engine, observed })
+    };
+    tokio::pin!(reading);
+    tokio::select! {
+        live = &mut reading => return live,
+        _ = tokio::time::sleep(SLOW_DOCKER) => {}
+    }
+    // A slow daemon must not look like a hung tfs: say what it waits for.
+    if let Some(printer) = PRINTER.get() {
+        printer.info(&format!(
+            "waiting for the Docker daemon at {} to list fleet \"{fleet}\" (up to {}s a call)...",
+            crate::engine::docker::address(),
+            crate::engine::docker::timeout().as_secs()
+        ));
+    }
+    reading.await
 }
+
+/// How long reading the fleet may take before tfs says it is waiting.
+const SLOW_DOCKER: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Where `live` says that it waits; set once by the CLI.
+pub static PRINTER: std::sync::OnceLock<Printer> = std::sync::OnceLock::new();
 
 pub async fn plan(file: &Path) -> Result<Planned> {
     let (_, desired) = desired(file)?;

@@ -7,17 +7,17 @@ use anyhow::Result;
 
 use super::StatusArgs;
 use crate::engine::docker::Docker;
-use crate::load::load;
+use crate::load::fleet_name;
 use crate::observe::observe;
 use crate::printer::Printer;
 use crate::status::{gather, render, FleetStatus};
 
 pub async fn run(args: &StatusArgs, printer: &Printer) -> Result<ExitCode> {
-    let fleet = load(&args.file.file)?;
+    let fleet = fleet_name(&args.file.file)?;
     let engine = Docker::connect().await?;
     loop {
-        let observed = observe(&engine, &fleet.name, None).await?;
-        let status = gather(&engine, &fleet.name, &observed).await;
+        let observed = observe(&engine, &fleet, None).await?;
+        let status = gather(&engine, &fleet, &observed).await;
         if args.watch {
             printer.clear_screen();
         }

@@ -22,6 +22,9 @@ pub struct Container {
     /// When the container last started (RFC 3339), for uptime.
     #[serde(default)]
     pub started_at: Option<String>,
+    /// How often Docker restarted it (its restart policy), since it was created.
+    #[serde(default)]
+    pub restart_count: u64,
 }
 
 /// Docker's `State.Status`.

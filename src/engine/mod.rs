@@ -74,6 +74,12 @@ pub trait Engine {
     async fn remove_container(&self, container: &str) -> Result<()>;
     async fn exec(&self, container: &str, command: &[&str]) -> Result<ExecOutput>;
     async fn logs_tail(&self, container: &str, lines: usize) -> Result<String>;
+    /// The exit code of the container's last death within `within`, from the
+    /// engine's events: a running container's own state forgets it on restart.
+    async fn last_exit_code(&self, container: &str, within: Duration) -> Result<Option<i64>> {
+        let _ = (container, within);
+        Ok(None)
+    }
     /// Log output of a container, chunk by chunk: the last `tail` lines (all
     /// when None), then, with `follow`, new output until the container stops.
     fn logs(

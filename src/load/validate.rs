@@ -42,7 +42,7 @@ pub fn validate(file: FleetFile, checker: &mut Checker) -> Option<Fleet> {
     })
 }
 
-fn check_name(name: &Spanned<String>, checker: &mut Checker) -> Option<String> {
+pub(super) fn check_name(name: &Spanned<String>, checker: &mut Checker) -> Option<String> {
     let value = name.get_ref();
     let valid = (1..=40).contains(&value.len())
         && value

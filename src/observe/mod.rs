@@ -2,6 +2,7 @@
 
 mod balancer_conf;
 mod observed;
+mod serving;
 
 use anyhow::Result;
 
@@ -9,6 +10,7 @@ pub use balancer_conf::{
     conf_file, upstream_members, BalancerConf, CONF_DIR, LOADED_CONF_PATH, NGINX_CONF_PATH,
 };
 pub use observed::Observed;
+pub use serving::{observe_serving, Serving};
 
 use crate::desire::labels;
 use crate::engine::Engine;

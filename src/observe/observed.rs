@@ -1,4 +1,8 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use super::serving::Serving;
 
 use crate::desire::content_hash;
 use crate::engine::{Container, Network};
@@ -23,6 +27,10 @@ pub struct Observed {
     pub foreign_containers: Vec<Container>,
     /// Networks named like the fleet's but not labelled as its own.
     pub foreign_networks: Vec<Network>,
+    /// What each running replica's TF Serving says of its models, by
+    /// container name; empty when not asked (see [`super::observe_serving`]).
+    #[serde(default)]
+    pub serving: BTreeMap<String, Serving>,
 }
 
 impl Observed {
@@ -43,6 +51,7 @@ impl Observed {
                 .iter()
                 .map(|c| &c.id)
                 .collect::<Vec<_>>(),
+            &self.serving,
         );
         content_hash(&summary)
     }

@@ -8,6 +8,7 @@ mod plan;
 mod reconcile;
 mod schedule;
 mod schedule_parts;
+mod stray;
 mod teardown;
 
 pub use operation::{Op, Operation, Removal};

@@ -24,6 +24,8 @@ pub enum Kind {
     Network,
     Replica,
     Balancer,
+    /// Labelled as the fleet's, but no replica of a slot nor its balancer.
+    Container,
 }
 
 /// One change, with the reasons for it in words.

@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 use super::differences::{balancer_differences, list_change, replica_differences};
 use super::plan::{Action, ConfChange, Kind, Plan, Step};
 use super::schedule::{schedule, Schedule};
+use super::stray::{stray_kind, stray_reason};
 use crate::desire::{labels, Desired, ReplicaSpec};
 use crate::engine::Container;
-use crate::observe::Observed;
+use crate::observe::{Observed, Serving};
 
 /// Planning stopped: the host holds something in the fleet's way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,7 +46,7 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
                 vec!["no container for this slot".to_string()],
             )),
             Some(container) => {
-                let reasons = replica_reasons(replica, container, &desired.network.name);
+                let reasons = replica_reasons(replica, container, observed, &desired.network.name);
                 if !reasons.is_empty() {
                     let mut replacement = replica_step(Action::Replace, replica, reasons);
                     // Only a serving container with another spec is worth putting back
@@ -76,9 +77,9 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
     {
         let mut removal = step(
             Action::Remove,
-            Kind::Replica,
+            stray_kind(container),
             &container.name,
-            vec![unplaced_reason(container)],
+            vec![stray_reason(container)],
         );
         removal.slot = container.labels.get(labels::SLOT).cloned();
         steps.push(removal);
@@ -154,36 +155,23 @@ fn check_foreign(desired: &Desired, observed: &Observed) -> Result<(), Reconcile
     Ok(())
 }
 
-fn replica_reasons(replica: &ReplicaSpec, container: &Container, network: &str) -> Vec<String> {
+fn replica_reasons(
+    replica: &ReplicaSpec,
+    container: &Container,
+    observed: &Observed,
+    network: &str,
+) -> Vec<String> {
     let mut reasons = replica_differences(&replica.config, &replica.config_hash, container);
     if !container.state.is_running() {
         reasons.insert(0, container.state.describe());
+    } else if let Some(Serving::Unavailable(why)) = observed.serving.get(&container.name) {
+        // Runs, but serves nothing: only a new container mounts the model directory afresh.
+        reasons.insert(0, why.clone());
     }
     if !container.networks.contains_key(network) {
         reasons.push(format!("not attached to network {network}"));
     }
     reasons
-}
-
-fn unplaced_reason(container: &Container) -> String {
-    let slot = container
-        .labels
-        .get(labels::SLOT)
-        .cloned()
-        .unwrap_or_default();
-    if let Some(rest) = slot.strip_prefix("gpu") {
-        let (gpu, share) = rest
-            .split_once('-')
-            .map_or((rest, None), |(gpu, share)| (gpu, Some(share)));
-        match share {
-            Some(share) => format!("GPU {gpu} share {share} no longer in placement"),
-            None => format!("GPU {gpu} no longer in placement"),
-        }
-    } else if let Some(replica) = slot.strip_prefix("cpu") {
-        format!("replica {replica} no longer in placement")
-    } else {
-        "no longer in placement".to_string()
-    }
 }
 
 fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {

@@ -112,7 +112,8 @@ pub fn schedule(desired: &Desired, steps: &[Step]) -> Schedule {
         }
     }
 
-    let removes = of(Kind::Replica, Action::Remove);
+    let mut removes = of(Kind::Replica, Action::Remove);
+    removes.extend(of(Kind::Container, Action::Remove));
     if !removes.is_empty() {
         if live {
             switch(

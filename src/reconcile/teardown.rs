@@ -2,6 +2,7 @@
 
 use super::operation::{Op, Operation, Removal};
 use super::plan::{Action, Kind, Step};
+use super::stray::stray_kind;
 use crate::desire::labels;
 use crate::observe::Observed;
 
@@ -44,7 +45,7 @@ pub fn teardown(observed: &Observed) -> Teardown {
         let slot = replica.labels.get(labels::SLOT).cloned();
         teardown
             .steps
-            .push(removal(Kind::Replica, &replica.name, slot));
+            .push(removal(stray_kind(replica), &replica.name, slot));
         teardown.operations.push(Operation::new(
             Op::RemoveReplica {
                 removal: Removal::Destroyed,

@@ -229,5 +229,6 @@ fn kind_word(kind: Kind) -> &'static str {
         Kind::Network => "network",
         Kind::Replica => "replica",
         Kind::Balancer => "balancer",
+        Kind::Container => "container",
     }
 }

@@ -6,8 +6,7 @@ use futures_util::future::join_all;
 use super::{BalancerStatus, FleetStatus, GpuStatus, ModelStatus, ReplicaStatus};
 use crate::desire::{labels, BalancerContainer, ReplicaSpec, MONITORING_CONFIG_PATH};
 use crate::discover::gpu_usage;
-use crate::engine::Container;
-use crate::engine::Engine;
+use crate::engine::{Container, Engine, Status};
 use crate::observe::Observed;
 use crate::verify::{requests_served, Probe, ServingProbe};
 
@@ -22,9 +21,11 @@ pub async fn gather(engine: &impl Engine, fleet: &str, observed: &Observed) -> F
             .map(|container| replica(engine, container, &network, &usage)),
     )
     .await;
+    // From a replica that answered: the first may be down.
     let models: Vec<String> = replicas
-        .first()
-        .map(|r: &ReplicaStatus| r.models.iter().map(|m| m.name.clone()).collect())
+        .iter()
+        .find(|r: &&ReplicaStatus| !r.models.is_empty())
+        .map(|r| r.models.iter().map(|m| m.name.clone()).collect())
         .unwrap_or_default();
     let balancer = match &observed.balancer {
         Some(container) => Some(balancer(container, models).await),
@@ -72,12 +73,19 @@ async fn replica(
         models: Vec::new(),
         requests: None,
         available: false,
+        restarts: container.restart_count,
+        last_exit_code: None,
         problem: None,
     };
     let Some(spec) = spec else {
         status.problem = Some("its tfs.spec label cannot be read".to_string());
         return status;
     };
+    if !container.state.is_running() {
+        status.problem = Some(container.state.describe());
+        crash_loop(engine, container, &mut status).await;
+        return status;
+    }
     match ServingProbe(engine).probe(&spec, network).await {
         Ok(health) => {
             status.available = health.available;
@@ -99,7 +107,52 @@ async fn replica(
             .await
             .ok();
     }
+    crash_loop(engine, container, &mut status).await;
     status
+}
+
+/// A replica that restarts, or restarted within this long, is not healthy
+/// whatever it answers now: it is likely to crash again (Kubernetes backs a
+/// crash loop off to the same five minutes).
+const RECENT_RESTART: Duration = Duration::from_secs(300);
+
+/// Marks a replica that is restarting or restarted recently as unhealthy,
+/// with its last exit code.
+async fn crash_loop(engine: &impl Engine, container: &Container, status: &mut ReplicaStatus) {
+    let restarting = container.state.status == Status::Restarting;
+    let recent = container.restart_count > 0
+        && status
+            .uptime_seconds
+            .is_some_and(|uptime| uptime < RECENT_RESTART.as_secs());
+    if !restarting && !recent {
+        return;
+    }
+    status.last_exit_code = if restarting {
+        Some(container.state.exit_code)
+    } else {
+        engine
+            .last_exit_code(&container.name, RECENT_RESTART)
+            .await
+            .ok()
+            .flatten()
+    };
+    status.available = false;
+    let exit = status
+        .last_exit_code
+        .map_or_else(String::new, |code| format!(", last exit code {code}"));
+    let when = match status.uptime_seconds {
+        Some(uptime) if !restarting => format!("; running again for {uptime}s"),
+        _ => "; restarting now".to_string(),
+    };
+    let times = match container.restart_count {
+        1 => "once".to_string(),
+        count => format!("{count} times"),
+    };
+    let problem = format!("Docker restarted it {times}{exit}{when}");
+    status.problem = Some(match status.problem.take() {
+        Some(other) => format!("{problem}; {other}"),
+        None => problem,
+    });
 }
 
 async fn balancer(container: &Container, models: Vec<String>) -> BalancerStatus {

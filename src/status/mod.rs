@@ -35,7 +35,11 @@ pub struct ReplicaStatus {
     /// From TF Serving's Prometheus metrics, when monitoring is on.
     pub requests: Option<u64>,
     pub available: bool,
-    /// Why the replica could not be asked, if it could not.
+    /// How often Docker restarted the container since tfs created it.
+    pub restarts: u64,
+    /// The exit code of its last crash, when it restarted recently.
+    pub last_exit_code: Option<i64>,
+    /// Why the replica could not be asked, or is not healthy, if so.
     pub problem: Option<String>,
 }
 

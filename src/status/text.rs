@@ -45,13 +45,16 @@ pub fn render(status: &FleetStatus) -> String {
 }
 
 fn table(replicas: &[ReplicaStatus]) -> String {
-    let mut rows =
-        vec![["REPLICA", "GPU", "STATE", "UPTIME", "MODELS", "REQUESTS"].map(String::from)];
+    let mut rows = vec![[
+        "REPLICA", "GPU", "STATE", "RESTARTS", "UPTIME", "MODELS", "REQUESTS",
+    ]
+    .map(String::from)];
     for replica in replicas {
         rows.push([
             replica.name.clone(),
             gpu(replica),
             replica.container_state.to_string(),
+            replica.restarts.to_string(),
             replica
                 .uptime_seconds
                 .map_or_else(|| "-".to_string(), duration),
@@ -61,7 +64,7 @@ fn table(replicas: &[ReplicaStatus]) -> String {
                 .map_or_else(|| "-".to_string(), |n| n.to_string()),
         ]);
     }
-    let widths: Vec<usize> = (0..6)
+    let widths: Vec<usize> = (0..7)
         .map(|c| {
             rows.iter()
                 .map(|row| row[c].chars().count())

@@ -78,6 +78,7 @@ pub fn running(spec: &ReplicaSpec, network: &str) -> Container {
         networks: BTreeMap::from([(network.to_string(), "172.18.0.2".to_string())]),
         device_ids: spec.config.device_id.iter().cloned().collect(),
         started_at: None,
+        restart_count: 0,
     }
 }
 
@@ -115,6 +116,7 @@ pub fn converged(desired: &Desired) -> Observed {
             networks: BTreeMap::from([(desired.network.name.clone(), "172.18.0.9".to_string())]),
             device_ids: Vec::new(),
             started_at: None,
+            restart_count: 0,
         }),
         balancer_upstream: Some(upstream_members(&conf)),
         balancer_conf: Some(conf),

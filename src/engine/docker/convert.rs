@@ -125,5 +125,9 @@ pub fn container(inspect: ContainerInspectResponse) -> Container {
         },
         networks,
         device_ids,
+        restart_count: inspect
+            .restart_count
+            .and_then(|count| u64::try_from(count).ok())
+            .unwrap_or(0),
     }
 }

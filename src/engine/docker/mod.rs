@@ -2,6 +2,8 @@
 
 mod archive;
 mod connect;
+
+pub use connect::{address, set_timeout, timeout, DEFAULT_TIMEOUT};
 mod convert;
 mod files;
 mod images;
@@ -32,23 +34,25 @@ impl Docker {
     /// Connects and checks that the daemon answers.
     pub async fn connect() -> Result<Self> {
         let client = bollard::Docker::connect_with_defaults()
-            .map_err(|error| connect::unreachable(&error))?;
-        client
-            .ping()
-            .await
-            .map_err(|error| connect::unreachable(&error))?;
-        let client = client
-            .negotiate_version()
-            .await
-            .map_err(|error| connect::unreachable(&error))?;
+            .map_err(|error| connect::unreachable(&error))?
+            // bollard's own limit, per request: streams (pulls, logs) are bounded only until they answer.
+            .with_timeout(connect::timeout());
+        // Unreachable and timed-out errors name the daemon already: no context needed.
+        client.ping().await.map_err(wrap)?;
+        let client = client.negotiate_version().await.map_err(wrap)?;
         Ok(Self { client })
     }
 }
 
-/// Wraps bollard errors: transport failures get the daemon's address and a hint.
+/// Wraps bollard errors: transport failures get the daemon's address and a
+/// hint, a call with no answer in time says how long it waited.
 fn wrap(error: bollard::errors::Error) -> anyhow::Error {
-    if connect::is_transport(&error) {
+    if matches!(error, bollard::errors::Error::RequestTimeoutError) {
+        connect::timed_out().into()
+    } else if connect::is_transport(&error) {
         connect::unreachable(&error).into()
+    } else if let Some(not_docker) = connect::not_docker(&error) {
+        not_docker.into()
     } else {
         anyhow::Error::new(error)
     }
@@ -227,7 +231,9 @@ impl Engine for Docker {
         let options = StopContainerOptionsBuilder::new()
             .t(grace.as_secs() as i32)
             .build();
-        match self.client.stop_container(container, Some(options)).await {
+        // The daemon answers a stop once the grace period is over: wait that long too.
+        let client = self.client.clone().with_timeout(connect::timeout() + grace);
+        match client.stop_container(container, Some(options)).await {
             Err(error) if is_not_found(&error) => Ok(()),
             // 304: already stopped.
             Err(bollard::errors::Error::DockerResponseServerError {
@@ -255,6 +261,10 @@ impl Engine for Docker {
 
     async fn logs_tail(&self, container: &str, lines: usize) -> Result<String> {
         self.tail_logs(container, lines).await
+    }
+
+    async fn last_exit_code(&self, container: &str, within: Duration) -> Result<Option<i64>> {
+        self.last_death(container, within).await
     }
 
     fn logs(

@@ -96,3 +96,41 @@ impl Docker {
             .boxed()
     }
 }
+
+impl Docker {
+    /// The `exitCode` of the container's last `die` event within `within`.
+    pub(super) async fn last_death(
+        &self,
+        container: &str,
+        within: std::time::Duration,
+    ) -> Result<Option<i64>> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let since = now.saturating_sub(within).as_secs().to_string();
+        let until = now.as_secs().to_string();
+        let filters = std::collections::HashMap::from([
+            ("container", vec![container]),
+            ("event", vec!["die"]),
+        ]);
+        let options = bollard::query_parameters::EventsOptionsBuilder::new()
+            .since(&since)
+            .until(&until)
+            .filters(&filters)
+            .build();
+        let mut events = self.client.events(Some(options));
+        let mut code = None;
+        while let Some(event) = events.next().await {
+            let event = event
+                .map_err(wrap)
+                .with_context(|| format!("reading the events of {container}"))?;
+            code = event
+                .actor
+                .and_then(|actor| actor.attributes)
+                .and_then(|attributes| attributes.get("exitCode").cloned())
+                .and_then(|text| text.parse().ok())
+                .or(code);
+        }
+        Ok(code)
+    }
+}

@@ -172,6 +172,7 @@ impl State {
             networks: BTreeMap::from([(network.clone(), String::new())]),
             device_ids: spec.device_ids.clone(),
             started_at: None,
+            restart_count: 0,
         };
         let slot = spec.labels.get(labels::SLOT).cloned();
         let fleet = spec.labels.get(labels::FLEET);
