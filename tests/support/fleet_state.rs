@@ -123,5 +123,6 @@ pub fn converged(desired: &Desired) -> Observed {
         balancer_conf_unloaded: false,
         foreign_containers: Vec::new(),
         foreign_networks: Vec::new(),
+        serving: BTreeMap::new(),
     }
 }

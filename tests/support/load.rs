@@ -31,6 +31,8 @@ pub struct Report {
     /// X-Stub-Gpu values of good answers.
     pub gpus: BTreeSet<String>,
     pub elapsed: Duration,
+    /// The longest any one request took, answered or not.
+    pub slowest: Duration,
 }
 
 impl Report {
@@ -100,6 +102,7 @@ fn run(url: &str, client: &Client<Report>) {
         .max_idle_connections(0)
         .build();
     while client.running() {
+        let asked = std::time::Instant::now();
         let outcome = match agent
             .post(url)
             .set("Content-Type", "application/json")
@@ -127,6 +130,7 @@ fn run(url: &str, client: &Client<Report>) {
         };
         let mut report = report.lock().unwrap();
         report.total += 1;
+        report.slowest = report.slowest.max(asked.elapsed());
         match outcome {
             Ok((replica, gpu)) => {
                 report.replicas.insert(replica);
