@@ -12,6 +12,8 @@ mod logs;
 mod pipeline;
 mod plan;
 mod plan_file;
+mod plan_secrets;
+mod recheck;
 mod status;
 mod summary;
 mod validate;
@@ -136,10 +138,13 @@ pub struct InitArgs {
     pub force: bool,
 }
 
+/// Where commands look for the fleet without `-f`.
+pub const DEFAULT_FLEET_FILE: &str = "fleet.toml";
+
 #[derive(Debug, Args)]
 pub struct FileArgs {
     /// The fleet file.
-    #[arg(short, long, default_value = "fleet.toml")]
+    #[arg(short, long, default_value = DEFAULT_FLEET_FILE)]
     pub file: PathBuf,
 }
 
@@ -160,15 +165,16 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    #[command(flatten)]
-    pub file: FileArgs,
+    /// The fleet file [default: fleet.toml; with PLANFILE, the one the plan was made from].
+    #[arg(short, long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
     /// Seconds a replica may take to become AVAILABLE.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
-    /// A plan saved with `tfs plan -o`; applied without planning again.
+    /// A plan saved with `tfs plan -o`: applied only if planning again gives the same plan.
     pub planfile: Option<PathBuf>,
 }
 
