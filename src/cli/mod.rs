@@ -70,7 +70,7 @@ pub enum Command {
     /// Write the fleet in another tool's format.
     #[command(subcommand)]
     Export(ExportFormat),
-    /// Remove a fleet's lock left behind by a process that is gone.
+    /// Remove a fleet's lock file, whatever it holds (a lock left by a process that is gone, or a corrupt one).
     #[command(after_help = "Example:\n  tfs force-unlock -f fleet.toml")]
     ForceUnlock(FileArgs),
     /// Print a shell completion script.
