@@ -1,12 +1,10 @@
 //! One apply or destroy per fleet at a time, across processes on this host.
 //!
 //! The lock is a file created exclusively, holding who took it. A lock whose
-//! holder died on this host is taken over with a warning; `tfs force-unlock`
-//! removes one by hand.
+//! holder died on this host is taken over with a warning; a lock file that
+//! names no holder is refused as corrupt; `tfs force-unlock` removes any.
 
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use anyhow::{bail, Context, Result};
@@ -70,8 +68,19 @@ fn alive(pid: u32) -> bool {
         .is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains("tfs"))
 }
 
-/// Takes the fleet's lock for `command` ("tfs apply").
-pub fn acquire(fleet: &str, command: &str) -> Result<Lock> {
+/// What a fleet's lock file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    Free,
+    Held(Holder),
+    /// A lock file tfs cannot read a holder from: it never writes one (see
+    /// [`acquire`]), so someone else did, and only a person may clear it.
+    Corrupt(PathBuf),
+}
+
+/// Takes the fleet's lock for `command` ("tfs apply"); `fleet_file` is
+/// what the hints tell `tfs force-unlock` to read.
+pub fn acquire(fleet: &str, command: &str, fleet_file: &Path) -> Result<Lock> {
     let path = path(fleet);
     std::fs::create_dir_all(directory())
         .with_context(|| format!("cannot create lock directory {}", directory().display()))?;
@@ -81,61 +90,73 @@ pub fn acquire(fleet: &str, command: &str) -> Result<Lock> {
         since: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         command: command.to_string(),
     };
+    let unlock = format!("tfs force-unlock -f {}", fleet_file.display());
     let mut warning = None;
     // Twice at most: once more after taking over a dead holder's lock.
     for _ in 0..2 {
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(mut file) => {
-                file.write_all(serde_json::to_string(&holder)?.as_bytes())
-                    .with_context(|| format!("cannot write lock {}", path.display()))?;
-                held().push(path.clone());
-                return Ok(Lock {
-                    path,
-                    pid: holder.pid,
-                    warning,
-                });
+        if create(&path, &holder)? {
+            held().push(path.clone());
+            return Ok(Lock {
+                path,
+                pid: holder.pid,
+                warning,
+            });
+        }
+        match read(fleet)? {
+            State::Held(other) if other.host != holder.host || alive(other.pid) => {
+                bail!("fleet \"{fleet}\" is locked by {other}\nhint: wait for it to finish; if that process is gone, run `{unlock}`")
             }
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                let other = read(fleet)?;
-                match other {
-                    Some(other) if other.host != holder.host || alive(other.pid) => {
-                        bail!("fleet \"{fleet}\" is locked by {other}\nhint: wait for it to finish; if that process is gone, run `tfs force-unlock`")
-                    }
-                    other => {
-                        let who = other.map_or_else(
-                            || "an unreadable lock".to_string(),
-                            |o| format!("dead process {o}"),
-                        );
-                        warning = Some(format!(
-                            "took over the lock of fleet \"{fleet}\" left by {who}"
-                        ));
-                        let _ = std::fs::remove_file(&path);
-                    }
-                }
+            State::Held(other) => {
+                warning = Some(format!(
+                    "took over the lock of fleet \"{fleet}\" left by dead process {other}"
+                ));
+                let _ = std::fs::remove_file(&path);
             }
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot create lock {}", path.display()))
+            State::Corrupt(path) => {
+                bail!(
+                    "lock file {} is corrupt\nhint: if no tfs apply or destroy of fleet \"{fleet}\" runs, run `{unlock}`",
+                    path.display()
+                )
             }
+            // Released just now: try again.
+            State::Free => {}
         }
     }
     bail!("fleet \"{fleet}\" is locked by another process that took the lock just now")
 }
 
-/// The current holder, if the fleet is locked.
-pub fn read(fleet: &str) -> Result<Option<Holder>> {
-    match std::fs::read_to_string(path(fleet)) {
-        Ok(text) => Ok(serde_json::from_str(&text).ok()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+/// Creates the lock file holding `holder`, whole or not at all: written
+/// aside, then linked into place (a link never replaces a file). False
+/// when the lock exists.
+fn create(path: &Path, holder: &Holder) -> Result<bool> {
+    let aside = path.with_extension(format!("lock.{}", holder.pid));
+    std::fs::write(&aside, serde_json::to_string(holder)?)
+        .with_context(|| format!("cannot write lock {}", aside.display()))?;
+    let linked = std::fs::hard_link(&aside, path);
+    let _ = std::fs::remove_file(&aside);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(error) => Err(error).with_context(|| format!("cannot create lock {}", path.display())),
+    }
+}
+
+/// What the fleet's lock file says now.
+pub fn read(fleet: &str) -> Result<State> {
+    let path = path(fleet);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(serde_json::from_str(&text).map_or(State::Corrupt(path), State::Held)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(State::Free),
         Err(error) => Err(error).with_context(|| format!("cannot read lock of fleet \"{fleet}\"")),
     }
 }
 
-/// Removes the fleet's lock whoever holds it; returns the holder it removed.
-pub fn force_unlock(fleet: &str) -> Result<Option<Holder>> {
-    let holder = read(fleet)?;
+/// Removes the fleet's lock file whatever it holds; returns what it held.
+pub fn force_unlock(fleet: &str) -> Result<State> {
+    let state = read(fleet)?;
     match std::fs::remove_file(path(fleet)) {
-        Ok(()) => Ok(holder),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Ok(()) => Ok(state),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(State::Free),
         Err(error) => {
             Err(error).with_context(|| format!("cannot remove lock of fleet \"{fleet}\""))
         }

@@ -17,7 +17,7 @@ use fleet_state::{Case, FOUR_GPUS};
 use memory::Memory;
 use tfs::cancel::{Cancel, Signal};
 use tfs::desire::{labels, Desired};
-use tfs::engine::{PullProgress, Status};
+use tfs::engine::{ContainerSpec, Engine, PullProgress, Status};
 use tfs::execute::{apply, Event, Options, Outcome, Reporter};
 use tfs::observe::observe;
 use tfs::reconcile::{reconcile, Plan};
@@ -219,4 +219,52 @@ async fn first_apply_interrupted_anywhere_converges_next_time() {
         converge(&memory, &desired).await;
         assert_eq!(memory.violations(), Vec::<String>::new(), "at {at}");
     }
+}
+
+#[tokio::test]
+async fn a_container_swapped_for_a_strangers_after_planning_is_never_removed() {
+    let case = Case::new();
+    let (old, new) = four_gpus(&case);
+    let memory = memory_with_images(&new);
+    memory.add_image(&old.replicas[0].config.image);
+    converge(&memory, &old).await;
+    let plan = plan(&memory, &new).await;
+    // Between plan and apply, someone puts their own container under the first target's name.
+    let target = new.replicas[0].name.clone();
+    memory.stop(&target, Duration::ZERO).await.unwrap();
+    memory.remove_container(&target).await.unwrap();
+    let stranger = ContainerSpec {
+        name: target.clone(),
+        image: "someone/else:1".to_string(),
+        args: Vec::new(),
+        env: Default::default(),
+        labels: Default::default(),
+        mounts: Vec::new(),
+        device_ids: Vec::new(),
+        network: "bridge".to_string(),
+        ports: Vec::new(),
+    };
+    let id = memory.add_container(&stranger, true);
+    let journal = memory.journal().len();
+
+    let error = run(&memory, &plan, &Watcher::new(None)).await.unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.contains(&format!(
+            "refusing to remove container {target}: it is not labelled tfs.fleet="
+        )),
+        "{message}"
+    );
+    let still = memory
+        .inspect(&target)
+        .await
+        .unwrap()
+        .expect("the stranger stays");
+    assert_eq!((still.id, still.state.status), (id, Status::Running));
+    let touched: Vec<_> = memory.journal()[journal..]
+        .iter()
+        .filter(|entry| entry.ends_with(&format!(" {target}")))
+        .cloned()
+        .collect();
+    assert!(touched.is_empty(), "{touched:?}");
 }

@@ -1,6 +1,7 @@
 //! One apply or destroy per fleet at a time: the second is refused with the
 //! holder's pid, host and command; a dead holder's lock is taken over with a
-//! warning; `tfs force-unlock` removes one; `plan` takes no lock.
+//! warning; a corrupt lock file is refused; `tfs force-unlock` removes any;
+//! `plan` takes no lock.
 
 #[path = "support/fleet.rs"]
 mod fleet;
@@ -143,4 +144,41 @@ fn a_lock_held_from_another_host_is_not_taken_over() {
     );
     fleet.apply().status(1).stderr_contains(&message).run();
     assert_eq!(snapshot(&fleet), before);
+}
+
+#[test]
+fn a_corrupt_lock_file_is_refused_until_force_unlock_removes_it() {
+    let fleet = fleet("lock-corrupt");
+    std::fs::create_dir_all(fleet.path("locks")).unwrap();
+    let lock = fleet.path(&format!("locks/{}.lock", fleet.name));
+    std::fs::write(&lock, "{\"pid\": 12, garbage").unwrap();
+    let before = snapshot(&fleet);
+    let corrupt = format!("lock file {} is corrupt", lock.display());
+    for args in [
+        &["apply", "--auto-approve"][..],
+        &["destroy", "--auto-approve"][..],
+    ] {
+        fleet
+            .test()
+            .args(args)
+            .status(1)
+            .stderr_contains(&corrupt)
+            .stderr_contains("run `tfs force-unlock -f fleet.toml`")
+            .stderr_lacks("took over")
+            .run();
+        assert_eq!(snapshot(&fleet), before, "tfs {args:?} changed the fleet");
+    }
+    assert!(lock.exists());
+    fleet
+        .test()
+        .args(&["force-unlock"])
+        .stdout_contains(&format!(
+            "Removed the lock of fleet \"{}\" (the lock file {} was corrupt).",
+            fleet.name,
+            lock.display()
+        ))
+        .run();
+    assert!(!lock.exists());
+    fleet.apply().stderr_lacks("took over").run();
+    fleet.detailed_plan().run();
 }

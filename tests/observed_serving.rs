@@ -65,12 +65,19 @@ fn a_model_directory_removed_and_restored_is_planned_and_repaired() {
         .run();
     // From here on every request must be served again.
     let broken = traffic.stop();
-    assert!(broken.failed > 0, "the broken mount never showed: {broken:?}");
+    assert!(
+        broken.failed > 0,
+        "the broken mount never showed: {broken:?}"
+    );
     let traffic = Load::start(fleet.rest_port, 2);
     traffic.wait_for(100, Duration::from_secs(30));
     traffic.stop().assert_clean(100);
     fleet.detailed_plan().run();
-    fleet.test().args(&["status"]).stdout_contains("healthy").run();
+    fleet
+        .test()
+        .args(&["status"])
+        .stdout_contains("healthy")
+        .run();
 }
 
 #[test]

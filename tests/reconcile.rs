@@ -275,7 +275,10 @@ fn stray_labelled_containers_get_reasons_true_of_them() {
         .push(stray("demo-handmade", &[(labels::FLEET, "demo")]));
     observed.replicas.push(stray(
         "demo-balancer2",
-        &[(labels::FLEET, "demo"), (labels::ROLE, labels::ROLE_BALANCER)],
+        &[
+            (labels::FLEET, "demo"),
+            (labels::ROLE, labels::ROLE_BALANCER),
+        ],
     ));
     observed.replicas.push(stray(
         "demo-gpu7",

@@ -1,10 +1,13 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{bail, Result};
+use std::path::Path;
+
+use anyhow::Result;
 
 use super::confirm::confirm;
-use super::{pipeline, plan_file, signals, summary, ApplyArgs};
+use super::recheck::recheck;
+use super::{pipeline, signals, summary, ApplyArgs, DEFAULT_FLEET_FILE};
 use crate::cancel::Cancel;
 use crate::execute::{self, Options};
 use crate::printer::Printer;
@@ -16,18 +19,16 @@ use crate::verify::ServingProbe;
 pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
     let (engine, plan, _lock) = match &args.planfile {
         Some(path) => {
-            let plan = plan_file::read(path)?;
-            let lock = pipeline::take_lock(printer, &plan.fleet, "tfs apply")?;
-            let pipeline::Live { engine, observed } =
-                pipeline::live(&plan.fleet, Some(&plan.desired.balancer.conf)).await?;
-            if observed.fingerprint() != plan.fingerprint {
-                bail!("saved plan is stale: the fleet changed since it was planned\nhint: run `tfs plan -o {}` again", path.display());
-            }
-            (engine, plan, lock)
+            let rechecked = recheck(path, args.file.as_deref(), printer).await?;
+            (rechecked.engine, rechecked.plan, rechecked.lock)
         }
         None => {
-            let (_, desired) = pipeline::desired(&args.file.file)?;
-            let lock = pipeline::take_lock(printer, &desired.fleet, "tfs apply")?;
+            let file = args
+                .file
+                .as_deref()
+                .unwrap_or(Path::new(DEFAULT_FLEET_FILE));
+            let (_, desired) = pipeline::desired(file)?;
+            let lock = pipeline::take_lock(printer, &desired.fleet, "tfs apply", file)?;
             let planned = pipeline::plan_desired(&desired).await?;
             (planned.engine, planned.plan, lock)
         }

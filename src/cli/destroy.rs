@@ -13,7 +13,7 @@ use crate::render::plan_text;
 
 pub async fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode> {
     let fleet = fleet_name(&args.file.file)?;
-    let _lock = pipeline::take_lock(printer, &fleet, "tfs destroy")?;
+    let _lock = pipeline::take_lock(printer, &fleet, "tfs destroy", &args.file.file)?;
     let pipeline::Live { engine, observed } = pipeline::live(&fleet, None).await?;
     let teardown = teardown(&observed);
     if teardown.steps.is_empty() {
@@ -27,7 +27,7 @@ pub async fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode> {
     confirm(printer, args.auto_approve, "destroy")?;
     let reporter = TerminalReporter::new(*printer);
     printer.info("");
-    let count = execute::destroy(&engine, &teardown.operations, &reporter).await?;
+    let count = execute::destroy(&engine, &fleet, &teardown.operations, &reporter).await?;
     printer.out(&format!(
         "\nDestroy complete! Resources: {count} destroyed."
     ));

@@ -12,7 +12,7 @@ pub fn run(args: &ExportArgs, printer: &Printer) -> Result<ExitCode> {
     let (_, desired) = pipeline::desired(&args.file.file)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let files = compose::render(&desired);
+    let files = compose::render(&desired)?;
     for file in &files {
         let path = args.out.join(&file.name);
         std::fs::write(&path, &file.content)

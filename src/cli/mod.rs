@@ -12,6 +12,8 @@ mod logs;
 mod pipeline;
 mod plan;
 mod plan_file;
+mod plan_secrets;
+mod recheck;
 mod signals;
 mod status;
 mod summary;
@@ -73,7 +75,7 @@ pub enum Command {
     /// Write the fleet in another tool's format.
     #[command(subcommand)]
     Export(ExportFormat),
-    /// Remove a fleet's lock left behind by a process that is gone.
+    /// Remove a fleet's lock file, whatever it holds (a lock left by a process that is gone, or a corrupt one).
     #[command(after_help = "Example:\n  tfs force-unlock -f fleet.toml")]
     ForceUnlock(FileArgs),
     /// Print a shell completion script.
@@ -141,10 +143,13 @@ pub struct InitArgs {
     pub force: bool,
 }
 
+/// Where commands look for the fleet without `-f`.
+pub const DEFAULT_FLEET_FILE: &str = "fleet.toml";
+
 #[derive(Debug, Args)]
 pub struct FileArgs {
     /// The fleet file.
-    #[arg(short, long, default_value = "fleet.toml")]
+    #[arg(short, long, default_value = DEFAULT_FLEET_FILE)]
     pub file: PathBuf,
 }
 
@@ -165,15 +170,16 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    #[command(flatten)]
-    pub file: FileArgs,
+    /// The fleet file [default: fleet.toml; with PLANFILE, the one the plan was made from].
+    #[arg(short, long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
     /// Seconds a replica may take to become AVAILABLE.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
-    /// A plan saved with `tfs plan -o`; applied without planning again.
+    /// A plan saved with `tfs plan -o`: applied only if planning again gives the same plan.
     pub planfile: Option<PathBuf>,
 }
 

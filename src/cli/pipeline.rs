@@ -89,9 +89,10 @@ pub async fn plan_desired(desired: &Desired) -> Result<Planned> {
     Ok(Planned { engine, plan })
 }
 
-/// Holds the fleet's lock for the rest of the command.
-pub fn take_lock(printer: &Printer, fleet: &str, command: &str) -> Result<lock::Lock> {
-    let lock = lock::acquire(fleet, command)?;
+/// Holds the fleet's lock for the rest of the command; `file` is the fleet
+/// file, for the hints.
+pub fn take_lock(printer: &Printer, fleet: &str, command: &str, file: &Path) -> Result<lock::Lock> {
+    let lock = lock::acquire(fleet, command, file)?;
     if let Some(warning) = &lock.warning {
         printer.warn(warning);
     }

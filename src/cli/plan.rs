@@ -18,7 +18,7 @@ pub async fn run(args: &PlanArgs, printer: &Printer) -> Result<ExitCode> {
         printer.out(plan_text::render(plan, printer.color()).trim_end());
     }
     if let Some(path) = &args.out {
-        plan_file::write(path, plan)?;
+        plan_file::write(path, &args.file.file, plan)?;
         printer.info(&format!(
             "\nSaved the plan to {}. To perform exactly these actions, run: tfs apply {}",
             path.display(),

@@ -6,7 +6,7 @@ use futures_util::future::join_all;
 use super::event::{Detail, Event, Reporter};
 use super::executor::batch_end;
 use super::operations::{BALANCER_GRACE, REPLICA_GRACE};
-use super::replicas::remove_container;
+use super::replicas::{remove_container, remove_network};
 use crate::engine::Engine;
 use crate::reconcile::{Op, Operation};
 
@@ -14,6 +14,7 @@ use crate::reconcile::{Op, Operation};
 /// fails is reported as failed, and destroy stops after its batch.
 pub async fn destroy(
     engine: &impl Engine,
+    fleet: &str,
     operations: &[Operation],
     reporter: &dyn Reporter,
 ) -> Result<usize> {
@@ -26,9 +27,11 @@ pub async fn destroy(
             reporter.event(Event::Began(operation));
             let target = operation.target.as_str();
             match operation.op {
-                Op::RemoveBalancer => remove_container(engine, target, BALANCER_GRACE).await,
-                Op::RemoveReplica { .. } => remove_container(engine, target, REPLICA_GRACE).await,
-                Op::RemoveNetwork => engine.remove_network(target).await,
+                Op::RemoveBalancer => remove_container(engine, fleet, target, BALANCER_GRACE).await,
+                Op::RemoveReplica { .. } => {
+                    remove_container(engine, fleet, target, REPLICA_GRACE).await
+                }
+                Op::RemoveNetwork => remove_network(engine, fleet, target).await,
                 _ => bail!("destroy cannot run {}", operation.op.name()),
             }
         }))

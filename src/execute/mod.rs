@@ -9,6 +9,7 @@ mod event;
 mod executor;
 mod images;
 mod operations;
+mod ownership;
 mod reload;
 mod replicas;
 mod rollback;

@@ -10,7 +10,7 @@ use super::checkpoint::{checkpoint, NETWORK_CREATED};
 use super::executor::{Effect, Executor};
 use super::images::ensure_image;
 use super::reload::{install_conf, install_staged, stage_conf};
-use super::replicas::{remove_container, start_replica};
+use super::replicas::{remove_container, remove_network, start_replica};
 use crate::desire::ReplicaSpec;
 use crate::engine::Engine;
 use crate::reconcile::{Op, Operation};
@@ -32,12 +32,12 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
             Op::StageConfig { upstream } => self.stage_config(upstream).await,
             Op::SwitchConfig { upstream } => self.switch_config(upstream).await,
             Op::Drain => self.drain().await,
-            Op::RemoveReplica { .. } => remove_replica(self.engine, target).await,
+            Op::RemoveReplica { .. } => self.remove_replica(target).await,
             Op::StartReplica => self.start_replica(self.desired_spec(target)?).await,
             Op::RestoreReplica => self.start_replica(self.previous_spec(target)?).await,
             Op::WaitAvailable => self.wait_available(target).await,
-            Op::RemoveBalancer => remove_balancer(self.engine, target).await,
-            Op::RemoveNetwork => remove_network(self.engine, target).await,
+            Op::RemoveBalancer => self.remove_balancer(target).await,
+            Op::RemoveNetwork => self.remove_network(target).await,
         }
     }
 
@@ -187,17 +187,19 @@ fn nginx_conf_all<E: Engine, P: Probe>(
     crate::desire::nginx::render(&desired.balancer.settings, &members)
 }
 
-async fn remove_replica(engine: &impl Engine, name: &str) -> Result<Effect> {
-    remove_container(engine, name, REPLICA_GRACE).await?;
-    Ok(Effect::Removed)
-}
+impl<E: Engine, P: Probe> Executor<'_, E, P> {
+    async fn remove_replica(&self, name: &str) -> Result<Effect> {
+        remove_container(self.engine, &self.plan.fleet, name, REPLICA_GRACE).await?;
+        Ok(Effect::Removed)
+    }
 
-async fn remove_balancer(engine: &impl Engine, name: &str) -> Result<Effect> {
-    remove_container(engine, name, BALANCER_GRACE).await?;
-    Ok(Effect::BalancerRemoved)
-}
+    async fn remove_balancer(&self, name: &str) -> Result<Effect> {
+        remove_container(self.engine, &self.plan.fleet, name, BALANCER_GRACE).await?;
+        Ok(Effect::BalancerRemoved)
+    }
 
-async fn remove_network(engine: &impl Engine, name: &str) -> Result<Effect> {
-    engine.remove_network(name).await?;
-    Ok(Effect::Nothing)
+    async fn remove_network(&self, name: &str) -> Result<Effect> {
+        remove_network(self.engine, &self.plan.fleet, name).await?;
+        Ok(Effect::Nothing)
+    }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::checkpoint::{checkpoint, REPLICA_CREATED, REPLICA_STARTED};
+use super::ownership::{owned_container, owned_network};
 use crate::desire::ReplicaSpec;
 use crate::engine::{ContainerSpec, Engine};
 
@@ -47,10 +48,28 @@ async fn fill_and_start(engine: &impl Engine, replica: &ReplicaSpec) -> Result<(
     engine.start(&replica.name).await
 }
 
-/// Stops (with a grace period for in-flight requests) and removes a container.
-pub async fn remove_container(engine: &impl Engine, name: &str, grace: Duration) -> Result<()> {
-    engine.stop(name, grace).await?;
-    engine.remove_container(name).await
+/// Stops (with a grace period for in-flight requests) and removes a
+/// container of `fleet`; refuses one that is not the fleet's.
+pub async fn remove_container(
+    engine: &impl Engine,
+    fleet: &str,
+    name: &str,
+    grace: Duration,
+) -> Result<()> {
+    // By id: the container checked is the one removed, even if the name moves.
+    let Some(id) = owned_container(engine, fleet, name).await? else {
+        return Ok(());
+    };
+    engine.stop(&id, grace).await?;
+    engine.remove_container(&id).await
+}
+
+/// Removes a network of `fleet`; refuses one that is not the fleet's.
+pub async fn remove_network(engine: &impl Engine, fleet: &str, name: &str) -> Result<()> {
+    match owned_network(engine, fleet, name).await? {
+        Some(id) => engine.remove_network(&id).await,
+        None => Ok(()),
+    }
 }
 
 /// The last lines a failing container printed, for the error message.

@@ -1,5 +1,7 @@
 //! Why an existing container differs from its spec, in words.
 
+use std::collections::BTreeMap;
+
 use crate::desire::{BalancerContainer, ReplicaConfig};
 use crate::engine::Container;
 
@@ -40,19 +42,7 @@ pub fn replica_differences(
             list_change(&previous.args, &desired.args)
         ));
     }
-    if previous.env != desired.env {
-        let before: Vec<String> = previous
-            .env
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let after: Vec<String> = desired
-            .env
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        reasons.push(format!("env changed: {}", list_change(&before, &after)));
-    }
+    reasons.extend(env_differences(&previous.env, &desired.env));
     if previous.mounts != desired.mounts
         || previous.files != desired.files
         || previous.models != desired.models
@@ -125,6 +115,40 @@ pub fn balancer_differences(
     reasons
 }
 
+/// Which variables were added, removed or changed, by name only: values
+/// are often secrets, and plans are printed, saved and pasted.
+pub fn env_differences(
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let added: Vec<&str> = after
+        .keys()
+        .filter(|key| !before.contains_key(*key))
+        .map(String::as_str)
+        .collect();
+    let removed: Vec<&str> = before
+        .keys()
+        .filter(|key| !after.contains_key(*key))
+        .map(String::as_str)
+        .collect();
+    let changed: Vec<String> = after
+        .iter()
+        .filter(|(key, value)| before.get(*key).is_some_and(|old| old != *value))
+        .map(|(key, _)| format!("{key} (value changed)"))
+        .collect();
+    let mut reasons = Vec::new();
+    if !added.is_empty() {
+        reasons.push(format!("env added: {}", added.join(", ")));
+    }
+    if !removed.is_empty() {
+        reasons.push(format!("env removed: {}", removed.join(", ")));
+    }
+    if !changed.is_empty() {
+        reasons.push(format!("env changed: {}", changed.join(", ")));
+    }
+    reasons
+}
+
 /// `+added -removed` between two lists, keeping order.
 pub fn list_change(before: &[String], after: &[String]) -> String {
     let added = after
@@ -140,5 +164,32 @@ pub fn list_change(before: &[String], after: &[String]) -> String {
         "order changed".to_string()
     } else {
         parts.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn env_reasons_name_variables_and_never_values() {
+        let before = env(&[("API_TOKEN", "s3cret-old"), ("GONE", "hidden-1")]);
+        let after = env(&[("API_TOKEN", "s3cret-new"), ("NEW", "hidden-2")]);
+        let reasons = env_differences(&before, &after);
+        assert_eq!(
+            reasons,
+            [
+                "env added: NEW",
+                "env removed: GONE",
+                "env changed: API_TOKEN (value changed)"
+            ]
+        );
     }
 }
