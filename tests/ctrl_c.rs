@@ -47,9 +47,9 @@ fn ctrl_c_while_a_replica_loads_stops_the_apply_and_the_next_converges() {
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(1), "{seen}{rest}");
+    assert_eq!(status.code(), Some(130), "{seen}{rest}");
     assert!(
-        rest.contains("interrupted: stopped between steps"),
+        rest.contains("interrupted (SIGINT): stopped between steps"),
         "{rest}"
     );
     assert!(

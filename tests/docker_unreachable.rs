@@ -59,3 +59,98 @@ fn a_refused_tcp_connection_is_explained() {
         output.stderr
     );
 }
+
+/// A TCP server on a free port that answers every request with `answer`,
+/// or, with None, accepts and never says a word.
+fn server(answer: Option<&'static str>) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            match answer {
+                Some(answer) => {
+                    let mut buffer = [0u8; 4096];
+                    let _ = stream.read(&mut buffer);
+                    let _ = stream.write_all(answer.as_bytes());
+                }
+                None => held.push(stream),
+            }
+        }
+    });
+    port
+}
+
+#[test]
+fn a_web_server_at_docker_host_is_named_without_its_page() {
+    let page = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>";
+    let answer: &'static str = Box::leak(
+        format!(
+            "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+            page.len()
+        )
+        .into_boxed_str(),
+    );
+    let port = server(Some(answer));
+    Test::new()
+        .file("fleet.toml", &fleet())
+        .model_dir("models/m", &[1])
+        .env("DOCKER_HOST", &format!("tcp://127.0.0.1:{port}"))
+        .args(&["plan"])
+        .status(1)
+        .stderr_contains(&format!("cannot reach the Docker daemon at tcp://127.0.0.1:{port}: it answered HTTP 404 with a web page, not the Docker API"))
+        .stderr_contains("hint: DOCKER_HOST points at a server that is not dockerd")
+        .stderr_lacks("<html")
+        .stderr_lacks("DOCTYPE")
+        .run();
+}
+
+#[test]
+fn a_silent_daemon_times_out_and_says_after_how_long() {
+    let port = server(None);
+    let started = std::time::Instant::now();
+    Test::new()
+        .file("fleet.toml", &fleet())
+        .model_dir("models/m", &[1])
+        .env("DOCKER_HOST", &format!("tcp://127.0.0.1:{port}"))
+        .env("TFS_DOCKER_TIMEOUT", "2")
+        .args(&["status"])
+        .status(1)
+        .stderr_contains(&format!(
+            "the Docker daemon at tcp://127.0.0.1:{port} did not answer within 2s"
+        ))
+        .stderr_contains("--docker-timeout")
+        .stderr_lacks("cannot reach")
+        .run();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn an_empty_docker_host_counts_as_unset() {
+    // The local daemon answers, and a fleet that does not exist has no replicas.
+    Test::new()
+        .file("fleet.toml", &fleet())
+        .model_dir("models/m", &[1])
+        .env("DOCKER_HOST", "")
+        .args(&["status"])
+        .status(1)
+        .stdout_contains("no replicas (run `tfs apply`)")
+        .stderr_lacks("cannot reach")
+        .run();
+}
+
+#[test]
+fn a_zero_docker_timeout_is_refused() {
+    Test::new()
+        .file("fleet.toml", &fleet())
+        .args(&["status", "--docker-timeout", "0"])
+        .status(1)
+        .stderr_contains("--docker-timeout")
+        .run();
+}

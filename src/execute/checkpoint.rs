@@ -20,9 +20,12 @@ pub async fn checkpoint(point: &str) {
     if std::env::var("TFS_PAUSE_AT").is_ok_and(|wanted| wanted == point) {
         // The one print outside the printer: a test hook, never seen in normal use.
         eprintln!("tfs: paused at {point}");
-        // Until a signal comes, so that a test can also see what tfs does with one here.
+        // Until a signal comes, so that a test can also see what tfs does
+        // with one here; with TFS_PAUSE_HOLD set, signals do not end it (a
+        // test of the second signal).
+        let hold = std::env::var_os("TFS_PAUSE_HOLD").is_some();
         let until = std::time::Instant::now() + std::time::Duration::from_secs(600);
-        while !crate::cancel::signalled() && std::time::Instant::now() < until {
+        while !(crate::cancel::signalled() && !hold) && std::time::Instant::now() < until {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }

@@ -195,20 +195,25 @@ impl TestFleet {
         use std::{io::BufRead, process::Stdio};
         let mut command = self.test().args(args).env("TFS_PAUSE_AT", point).command();
         command.stdout(Stdio::null());
-        let mut paused = Paused(command.stderr(Stdio::piped()).spawn().unwrap());
-        let stderr = std::io::BufReader::new(paused.0.stderr.take().unwrap());
+        let mut child = command.stderr(Stdio::piped()).spawn().unwrap();
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let (sender, receiver) = std::sync::mpsc::channel();
         let marker = format!("tfs: paused at {point}");
+        let collected = std::sync::Arc::clone(&seen);
         // Reads on after the marker (echoed to the test's output), so tfs never blocks on a full pipe.
         std::thread::spawn(move || {
             for line in stderr.lines().map_while(Result::ok) {
                 eprintln!("[paused tfs] {line}");
+                let mut seen = collected.lock().unwrap();
+                seen.push_str(&line);
+                seen.push('\n');
                 let _ = (line == marker).then(|| sender.send(()));
             }
         });
         let paused_there = receiver.recv().is_ok();
         assert!(paused_there, "tfs ended without pausing at {point}");
-        paused
+        Paused(child, seen)
     }
 
     /// POSTs a predict through the balancer: (status, body, X-Stub-Gpu, X-Stub-Replica).
@@ -283,8 +288,44 @@ impl TestFleet {
     }
 }
 
-/// A tfs run paused at a `TFS_PAUSE_AT` checkpoint; dropping it is a `kill -9`.
-pub struct Paused(pub std::process::Child);
+/// A tfs run paused at a `TFS_PAUSE_AT` checkpoint, and what it printed to
+/// stderr so far; dropping it is a `kill -9`.
+pub struct Paused(
+    pub std::process::Child,
+    pub std::sync::Arc<std::sync::Mutex<String>>,
+);
+
+impl Paused {
+    /// Sends `signal` ("TERM", "INT") to tfs.
+    #[track_caller]
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.0.id().to_string())
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -{signal} failed");
+    }
+
+    /// Waits (at most `limit`) for tfs to exit: its exit code and stderr.
+    #[track_caller]
+    pub fn exit(&mut self, limit: Duration) -> (Option<i32>, String) {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                // The reader thread may still be copying the last lines.
+                std::thread::sleep(Duration::from_millis(100));
+                return (status.code(), self.1.lock().unwrap().clone());
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "tfs still runs {limit:?} after the signal:\n{}",
+                self.1.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
 
 impl Drop for Paused {
     fn drop(&mut self) {
