@@ -106,7 +106,8 @@ mod tests {
     fn masked_characters_become_stars() {
         let line = "env = { TOKEN = \"hunter2\" }";
         let value = line.find('"').unwrap();
-        let shown = excerpt(line, 8..13, &[value + 1..value + 8]);
+        let secret = value + 1..value + 8;
+        let shown = excerpt(line, 8..13, std::slice::from_ref(&secret));
         assert_eq!(shown.text, "env = { TOKEN = \"*******\" }");
         assert!(!shown.text.contains("hunter2"));
     }
