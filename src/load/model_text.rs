@@ -30,34 +30,30 @@ pub fn check_model_name(name: &Spanned<String>, checker: &mut Checker) -> bool {
     valid
 }
 
-/// Whether `path` can be written in a bind mount: no `:`, `,` or control
-/// characters (a newline or NUL included).
+/// Whether `path` can be written in a bind mount: not empty, and no `:`,
+/// `,` or control characters (a newline or NUL included).
 pub fn check_model_path_text(path: &Spanned<String>, checker: &mut Checker) -> bool {
     let text = path.get_ref();
     let bad = text
         .chars()
         .find(|c| matches!(c, ':' | ',') || c.is_control());
-    let Some(bad) = bad else {
-        return !text.is_empty() || empty_path(path, checker);
+    let (message, hint) = match bad {
+        None if !text.is_empty() => return true,
+        None => (
+            "model path is empty".to_string(),
+            "point `path` at the directory that holds the numeric version directories",
+        ),
+        Some(bad) => {
+            let what = match bad {
+                ':' | ',' => format!("'{bad}'"),
+                _ => "a control character".to_string(),
+            };
+            (
+                format!("model path {} contains {what}", quoted(text)),
+                "Docker's bind mounts separate fields with ':' and ','; move or link the model to a path without them",
+            )
+        }
     };
-    let what = match bad {
-        ':' => "':'".to_string(),
-        ',' => "','".to_string(),
-        _ => "a control character".to_string(),
-    };
-    checker.error(
-        path.span(),
-        format!("model path {} contains {what}", quoted(text)),
-        "Docker's bind mounts separate fields with ':' and ','; move or link the model to a path without them",
-    );
-    false
-}
-
-fn empty_path(path: &Spanned<String>, checker: &mut Checker) -> bool {
-    checker.error(
-        path.span(),
-        "model path is empty",
-        "point `path` at the directory that holds the numeric version directories",
-    );
+    checker.error(path.span(), message, hint);
     false
 }
