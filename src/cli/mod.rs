@@ -176,8 +176,8 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
-    /// Seconds a replica may take to become AVAILABLE.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    /// Seconds a replica may take to become AVAILABLE (1 to 86400).
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = parse_timeout)]
     pub timeout: u64,
     /// A plan saved with `tfs plan -o`: applied only if planning again gives the same plan.
     pub planfile: Option<PathBuf>,
@@ -190,6 +190,23 @@ pub struct DestroyArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
+}
+
+/// `--timeout`: zero would fail every replica before it could start, and a
+/// deadline past a day is a typo that would outlive any terminal.
+fn parse_timeout(text: &str) -> Result<u64, String> {
+    let seconds: u64 = text
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a whole number of seconds"))?;
+    match seconds {
+        0 => Err(
+            "a timeout of 0 seconds gives no replica time to start; give at least 1".to_string(),
+        ),
+        1..=86_400 => Ok(seconds),
+        _ => Err(format!(
+            "{seconds} seconds is more than a day (86400); give at most 86400"
+        )),
+    }
 }
 
 /// Runs the CLI; errors are printed here, once, with their causes.
@@ -249,5 +266,33 @@ pub fn main() -> ExitCode {
                 .find_map(|cause| cause.downcast_ref::<Interrupted>());
             ExitCode::from(interrupted.map_or(1, |Interrupted(signal)| signal.exit_code()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply_timeout(value: &str) -> Result<u64, String> {
+        match Cli::try_parse_from(["tfs", "apply", "--timeout", value]) {
+            Ok(Cli {
+                command: Command::Apply(args),
+                ..
+            }) => Ok(args.timeout),
+            Ok(_) => unreachable!("apply parses as apply"),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
+    #[test]
+    fn apply_timeout_must_be_between_a_second_and_a_day() {
+        assert_eq!(apply_timeout("1"), Ok(1));
+        assert_eq!(apply_timeout("86400"), Ok(86400));
+        let zero = apply_timeout("0").unwrap_err();
+        assert!(zero.contains("a timeout of 0 seconds"), "{zero}");
+        assert!(apply_timeout("86401")
+            .unwrap_err()
+            .contains("more than a day"));
+        assert!(apply_timeout("-5").is_err());
     }
 }

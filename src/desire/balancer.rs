@@ -104,8 +104,16 @@ pub fn balancer(fleet: &Fleet, replicas: &[ReplicaSpec]) -> BalancerSpec {
             0
         },
         grpc_port: fleet.serving.grpc_port,
-        connect_timeout_ms: default_connect_timeout_ms(),
-        read_timeout_ms: read_timeout(fleet).as_millis() as u64,
+        connect_timeout_ms: fleet
+            .balancer
+            .connect_timeout
+            .unwrap_or(CONNECT_TIMEOUT)
+            .as_millis() as u64,
+        read_timeout_ms: fleet
+            .balancer
+            .read_timeout
+            .unwrap_or_else(|| read_timeout(fleet))
+            .as_millis() as u64,
     };
     let upstream: Vec<Member> = replicas.iter().map(Member::of).collect();
     BalancerSpec {

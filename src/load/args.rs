@@ -5,6 +5,7 @@
 use toml::Spanned;
 
 use super::checker::Checker;
+use super::quoted::quoted;
 use super::server_flags::{parse_flag, turns_rest_off, REST_API_PORT};
 
 /// Where a list of args is written.
@@ -38,6 +39,15 @@ pub fn check_args(
     let mut checked = Vec::new();
     for arg in args {
         let text = arg.get_ref();
+        // A newline or NUL would split or cut the command line Docker runs.
+        if text.contains(char::is_control) {
+            checker.error(
+                arg.span(),
+                format!("argument {} contains a control character", quoted(text)),
+                "each entry of `args` is one flag on one line, e.g. \"--enable_batching\"",
+            );
+            continue;
+        }
         let name = parse_flag(text).map(|flag| flag.name);
         if let Some((_, hint)) = OWNED.iter().find(|(flag, _)| Some(*flag) == name) {
             checker.error(

@@ -1,6 +1,7 @@
 use std::fmt;
 use std::ops::Range;
 
+use super::excerpt::excerpt;
 use super::source::Source;
 
 /// A problem in a fleet file, located at a span of its text.
@@ -11,8 +12,12 @@ use super::source::Source;
 pub struct Diagnostic {
     pub file: String,
     pub line: usize,
+    /// One-based, in characters of the line as written.
     pub column: usize,
+    /// The line as shown: tabs expanded, secrets masked, cut when very long.
     pub line_text: String,
+    /// One-based column of the caret in `line_text`.
+    pub caret_column: usize,
     pub width: usize,
     pub message: String,
     pub hint: Option<String>,
@@ -22,21 +27,26 @@ impl Diagnostic {
     /// A diagnostic pointing at `span` of the source, without a hint yet.
     pub fn at(source: &Source, span: Range<usize>, message: impl Into<String>) -> Self {
         let position = source.position(span.start);
-        let span_text = source.text.get(span.clone()).unwrap_or("");
+        let line = source.line_range(span.start);
         // A span may run over several lines (a whole table); underline only its first.
-        let first_line = span_text.split('\n').next().unwrap_or("");
-        let available = position
-            .line_text
-            .chars()
-            .count()
-            .saturating_sub(position.column - 1);
-        let width = first_line.chars().count().clamp(1, available.max(1));
+        let within = |range: &Range<usize>| {
+            range.start.max(line.start) - line.start..range.end.min(line.end) - line.start
+        };
+        let masked: Vec<Range<usize>> = source
+            .secrets
+            .iter()
+            .filter(|secret| secret.start < line.end && secret.end > line.start)
+            .map(within)
+            .collect();
+        let span = span.start.clamp(line.start, line.end)..span.end.max(span.start);
+        let shown = excerpt(&source.text[line.clone()], within(&span), &masked);
         Self {
             file: source.path.display().to_string(),
             line: position.line,
             column: position.column,
-            line_text: position.line_text,
-            width,
+            line_text: shown.text,
+            caret_column: shown.caret_column,
+            width: shown.width,
             message: message.into(),
             hint: None,
         }
@@ -63,7 +73,7 @@ impl fmt::Display for Diagnostic {
             formatter,
             "{:gutter$} | {}{}",
             "",
-            " ".repeat(self.column - 1),
+            " ".repeat(self.caret_column - 1),
             "^".repeat(self.width)
         )?;
         if let Some(hint) = &self.hint {

@@ -98,6 +98,11 @@ pub struct Balancer {
     pub strategy: Strategy,
     pub retries: u32,
     pub max_body: String,
+    /// nginx's connect timeout to a replica; None: the tool's default.
+    pub connect_timeout: Option<Duration>,
+    /// nginx's read timeout from a replica; None: derived from TF Serving's
+    /// `--rest_api_timeout_in_ms`.
+    pub read_timeout: Option<Duration>,
 }
 
 /// How replacements are rolled out.

@@ -46,8 +46,8 @@ pub struct FleetFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FleetSection {
-    /// Prefixes every container and network; `[a-z0-9-]`, 1 to 40 characters.
-    #[schemars(with = "String", regex(pattern = r"^[a-z0-9-]{1,40}$"))]
+    /// Prefixes every container and network; `[a-z0-9-]`, 1 to 40 characters, starting with a letter or digit.
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9][a-z0-9-]{0,39}$"))]
     pub name: Spanned<String>,
 }
 
@@ -76,7 +76,8 @@ pub struct ServingSection {
     pub args: Vec<Spanned<String>>,
     /// Extra environment variables.
     #[serde(default)]
-    pub env: BTreeMap<String, String>,
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub env: BTreeMap<Spanned<String>, Spanned<String>>,
     /// Prometheus metrics at /monitoring/prometheus/metrics on the REST port,
     /// which `tfs status` reads for request counts (default true).
     #[serde(default)]
@@ -150,7 +151,8 @@ pub struct OverrideSection {
     pub weight: Option<Spanned<i64>>,
     /// Merged over `[serving].env`.
     #[serde(default)]
-    pub env: BTreeMap<String, String>,
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub env: BTreeMap<Spanned<String>, Spanned<String>>,
     /// Appended after `[serving].args`.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
@@ -188,6 +190,17 @@ pub struct BalancerSection {
         extend("default" = "64m")
     )]
     pub max_body: Option<Spanned<String>>,
+    /// How long nginx waits to connect to a replica (proxy_connect_timeout,
+    /// grpc_connect_timeout), 1ms to 60s, e.g. "250ms"; absent: tfs's default.
+    #[serde(default)]
+    #[schemars(with = "String", regex(pattern = r"^[0-9]+(ms|s|m)$"))]
+    pub connect_timeout: Option<Spanned<String>>,
+    /// How long nginx waits for a replica's answer (proxy_read_timeout,
+    /// grpc_read_timeout), 1s to 3600s, e.g. "60s"; absent: derived from
+    /// TF Serving's `--rest_api_timeout_in_ms`.
+    #[serde(default)]
+    #[schemars(with = "String", regex(pattern = r"^[0-9]+(ms|s|m)$"))]
+    pub read_timeout: Option<Spanned<String>>,
 }
 
 /// `strategy`: how nginx picks a replica: `least_conn` (the default), `round_robin`, `ip_hash` or `random`.

@@ -5,16 +5,24 @@ mod args;
 mod balancer;
 mod checker;
 pub mod diagnostic;
+mod environment;
+mod excerpt;
 pub mod fleet;
 pub mod fleet_file;
+mod gpu_reference;
 pub mod gpu_selection;
 mod identity;
+mod image_reference;
+mod model_text;
 mod models;
 mod override_slots;
 mod overrides;
 mod parse_error;
 mod placement;
+mod quoted;
+mod recovery;
 mod rollout;
+mod secrets;
 mod server_flags;
 pub mod source;
 mod suggest;
@@ -52,18 +60,19 @@ pub fn load(path: &Path) -> Result<Fleet, LoadError> {
     parse(Source::new(path, text))
 }
 
-/// Validates fleet text; every problem found is reported together.
-pub fn parse(source: Source) -> Result<Fleet, LoadError> {
-    let file: fleet_file::FleetFile = toml::from_str(&source.text).map_err(|error| {
-        LoadError::Invalid(Diagnostics(vec![parse_error::diagnostic_from_toml(
-            &source, &error,
-        )]))
-    })?;
-    let mut checker = checker::Checker::new(&source);
-    match validate::validate(file, &mut checker) {
-        Some(fleet) => Ok(fleet),
-        None => {
-            let mut diagnostics = checker.diagnostics;
+/// Validates fleet text; every problem found is reported together, in file order.
+pub fn parse(mut source: Source) -> Result<Fleet, LoadError> {
+    source.secrets = secrets::environment_values(&source.text);
+    let (file, mut diagnostics) = recovery::deserialize(&source);
+    let fleet = file.and_then(|file| {
+        let mut checker = checker::Checker::new(&source);
+        let fleet = validate::validate(file, &mut checker);
+        diagnostics.append(&mut checker.diagnostics);
+        fleet
+    });
+    match fleet {
+        Some(fleet) if diagnostics.is_empty() => Ok(fleet),
+        _ => {
             diagnostics.sort_by_key(|diagnostic| (diagnostic.line, diagnostic.column));
             Err(LoadError::Invalid(Diagnostics(diagnostics)))
         }

@@ -8,6 +8,8 @@ use toml::Spanned;
 use super::checker::Checker;
 use super::fleet::Model;
 use super::fleet_file::ModelSection;
+use super::model_text::{check_model_name, check_model_path_text};
+use super::quoted::quoted;
 
 /// Every `[[models]]`: unique names, and paths holding the versions they promise.
 pub fn check_models(
@@ -26,16 +28,7 @@ pub fn check_models(
     let mut checked = Vec::new();
     for model in models.get_ref() {
         let name = model.name.get_ref();
-        let valid_name = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
-        if !valid_name {
-            checker.error(
-                model.name.span(),
-                format!("invalid model name \"{name}\""),
-                "a model name is letters, digits, '_', '.' and '-'",
-            );
+        if !check_model_name(&model.name, checker) {
             continue;
         }
         let line = checker.source.position(model.name.span().start).line;
@@ -56,12 +49,15 @@ pub fn check_models(
 }
 
 fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
+    if !check_model_path_text(&model.path, checker) {
+        return None;
+    }
     let written = model.path.get_ref();
     let joined = checker.source.directory().join(written);
     let Ok(host_path) = joined.canonicalize() else {
         checker.error(
             model.path.span(),
-            format!("model path \"{written}\" does not exist"),
+            format!("model path {} does not exist", quoted(written)),
             format!(
                 "looked for {}; paths are relative to the fleet file",
                 joined.display()
@@ -72,7 +68,7 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
     if !host_path.is_dir() {
         checker.error(
             model.path.span(),
-            format!("model path \"{written}\" is not a directory"),
+            format!("model path {} is not a directory", quoted(written)),
             "point `path` at the directory that holds the numeric version directories",
         );
         return None;
@@ -87,7 +83,10 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
         };
         checker.error(
             model.path.span(),
-            format!("model path \"{written}\" holds no numeric version directory"),
+            format!(
+                "model path {} holds no numeric version directory",
+                quoted(written)
+            ),
             hint,
         );
         return None;

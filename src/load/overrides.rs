@@ -11,10 +11,13 @@ use toml::Spanned;
 
 use super::args::{check_args, ArgsPlace};
 use super::checker::Checker;
+use super::environment::check_env;
 use super::fleet::{Override, Placement, Selector};
 use super::fleet_file::OverrideSection;
+use super::gpu_reference;
 use super::gpu_selection::GpuReference;
 use super::override_slots::{outside_placement, KnownSlots};
+use super::quoted::quoted;
 
 /// Checks every `[[override]]`; `cpu` is whether the file asks for CPU mode,
 /// `placement` the checked placement when it passed.
@@ -25,10 +28,22 @@ pub fn check_overrides(
     checker: &mut Checker,
 ) -> Option<Vec<Override>> {
     let mut overrides = Vec::new();
+    // Each slot's first override, and its line: a second would silently win.
+    let mut selected: Vec<(Selector, usize)> = Vec::new();
     for section in sections {
         let Some((selector, span)) = selector(section, cpu, checker) else {
             continue;
         };
+        let line = checker.source.position(span.start).line;
+        if let Some((_, first)) = selected.iter().find(|(seen, _)| *seen == selector) {
+            checker.error(
+                span,
+                format!("a second [[override]] for {}", described(&selector)),
+                format!("the first is on line {first}; merge the two into one [[override]]"),
+            );
+            continue;
+        }
+        selected.push((selector.clone(), line));
         let inner = section.get_ref();
         let weight = match &inner.weight {
             Some(weight) => match checker.number(weight, 1..=1000, "weight") {
@@ -46,7 +61,7 @@ pub fn check_overrides(
             selector,
             span,
             weight,
-            env: inner.env.clone(),
+            env: check_env(&inner.env, checker),
             args: check_args(&inner.args, ArgsPlace::Override, checker),
         });
     }
@@ -63,15 +78,7 @@ fn selector(
     match (&inner.gpu, &inner.replica) {
         (Some(gpu), None) if !cpu => {
             let reference = gpu.get_ref();
-            let problem = match reference {
-                GpuReference::Index(index) if *index < 0 => Some("GPU indices start at 0"),
-                GpuReference::Uuid(uuid)
-                    if !uuid.starts_with("GPU-") && !uuid.starts_with("MIG-") =>
-                {
-                    Some("a GPU is named by its index or its UUID (\"GPU-...\")")
-                }
-                _ => None,
-            };
+            let problem = gpu_reference::problem(reference);
             if let Some(problem) = problem {
                 checker.error(
                     gpu.span(),
@@ -127,9 +134,18 @@ fn selector(
     }
 }
 
+/// "GPU 1", "GPU GPU-…", "replica 0".
+fn described(selector: &Selector) -> String {
+    match selector {
+        Selector::Gpu(GpuReference::Index(index)) => format!("GPU {index}"),
+        Selector::Gpu(GpuReference::Uuid(uuid)) => format!("GPU {}", quoted(uuid)),
+        Selector::Replica(replica) => format!("replica {replica}"),
+    }
+}
+
 fn gpu_text(reference: &GpuReference) -> String {
     match reference {
         GpuReference::Index(index) => index.to_string(),
-        GpuReference::Uuid(uuid) => format!("\"{uuid}\""),
+        GpuReference::Uuid(uuid) => quoted(uuid),
     }
 }

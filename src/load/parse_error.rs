@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use super::allowed_values::{allowed_values, split_expected};
 use super::diagnostic::Diagnostic;
+use super::quoted::quoted;
 use super::source::Source;
 use super::suggest::closest;
 use super::table_headers::{header_at, table_name};
@@ -94,8 +95,8 @@ fn unknown_key(source: &Source, span: Range<usize>, path: &[String], rest: &str)
 fn unknown_variant(source: &Source, span: Range<usize>, path: &[String], rest: &str) -> Diagnostic {
     let (value, allowed) = split_expected(rest);
     let message = match path.last() {
-        Some(key) => format!("invalid value \"{value}\" for `{key}`"),
-        None => format!("invalid value \"{value}\""),
+        Some(key) => format!("invalid value {} for `{key}`", quoted(&value)),
+        None => format!("invalid value {}", quoted(&value)),
     };
     Diagnostic::at(source, span, message).with_hint(allowed_values(&value, &allowed))
 }

@@ -5,6 +5,7 @@ use toml::Spanned;
 use super::checker::Checker;
 use super::fleet::{GpuChoice, GpuPlacement, Placement};
 use super::fleet_file::PlacementSection;
+use super::gpu_reference;
 use super::gpu_selection::{GpuReference, GpuSelection};
 
 /// GPU mode or CPU mode, with `per_gpu`, `replicas` and `memory_fraction` checked against it.
@@ -69,7 +70,7 @@ pub fn check_placement(section: &PlacementSection, checker: &mut Checker) -> Opt
         None | Some(GpuSelection::All) => GpuChoice::All,
         Some(GpuSelection::None) => unreachable!("CPU mode handled above"),
         Some(GpuSelection::First(count)) if (1..=64).contains(count) => {
-            GpuChoice::First(*count as u32)
+            GpuChoice::First(u32::try_from(*count).expect("1 to 64 fits"))
         }
         Some(GpuSelection::First(count)) => {
             checker.error(
@@ -103,23 +104,16 @@ fn check_gpu_list(
     }
     let mixed = list.iter().any(|r| matches!(r, GpuReference::Index(_)))
         && list.iter().any(|r| matches!(r, GpuReference::Uuid(_)));
-    let negative = list
-        .iter()
-        .any(|r| matches!(r, GpuReference::Index(i) if *i < 0));
-    let bad_uuid = list.iter().any(
-        |r| matches!(r, GpuReference::Uuid(u) if !u.starts_with("GPU-") && !u.starts_with("MIG-")),
-    );
+    let invalid = list.iter().find_map(gpu_reference::problem);
     let mut sorted = list.to_vec();
     sorted.sort();
     sorted.dedup();
     let problem = if mixed {
-        Some("`gpus` mixes indices and UUIDs")
-    } else if negative {
-        Some("`gpus` has a negative index")
-    } else if bad_uuid {
-        Some("`gpus` has a string that is not a GPU UUID")
+        Some("`gpus` mixes indices and UUIDs".to_string())
+    } else if let Some(invalid) = invalid {
+        Some(format!("invalid GPU in `gpus`: {invalid}"))
     } else if sorted.len() != list.len() {
-        Some("`gpus` names a GPU twice")
+        Some("`gpus` names a GPU twice".to_string())
     } else {
         None
     };

@@ -5,6 +5,7 @@ use std::time::Duration;
 use super::checker::Checker;
 use super::fleet::Rollout;
 use super::fleet_file::RolloutSection;
+use super::quoted::quoted;
 
 /// `[rollout]` with its defaults filled in.
 pub fn check_rollout(section: &RolloutSection, checker: &mut Checker) -> Option<Rollout> {
@@ -17,7 +18,10 @@ pub fn check_rollout(section: &RolloutSection, checker: &mut Checker) -> Option<
             None => {
                 checker.error(
                     value.span(),
-                    format!("`drain_timeout` \"{}\" is not a duration", value.get_ref()),
+                    format!(
+                        "`drain_timeout` {} is not a duration",
+                        quoted(value.get_ref())
+                    ),
                     "write a number with ms, s or m, e.g. \"30s\"",
                 );
                 None
@@ -31,7 +35,8 @@ pub fn check_rollout(section: &RolloutSection, checker: &mut Checker) -> Option<
     })
 }
 
-/// Parses "250ms", "30s" or "2m".
+/// Parses "250ms", "30s" or "2m"; None for anything else, or a number of
+/// minutes past what seconds can count.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(split);
@@ -39,7 +44,8 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     match unit {
         "ms" => Some(Duration::from_millis(number)),
         "s" => Some(Duration::from_secs(number)),
-        "m" => Some(Duration::from_secs(number * 60)),
+        // A count of minutes too large to be seconds is no duration.
+        "m" => number.checked_mul(60).map(Duration::from_secs),
         _ => None,
     }
 }

@@ -1,3 +1,4 @@
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// The text of a fleet file together with where it came from, so that any
@@ -6,6 +7,8 @@ use std::path::{Path, PathBuf};
 pub struct Source {
     pub path: PathBuf,
     pub text: String,
+    /// Byte ranges of environment values: diagnostics show them as `*`.
+    pub secrets: Vec<Range<usize>>,
 }
 
 /// A one-based line and column, plus the text of that line.
@@ -17,12 +20,34 @@ pub struct Position {
 }
 
 impl Source {
-    /// Text read from `path`; the path is what diagnostics name.
+    /// Text read from `path`; the path is what diagnostics name. A UTF-8
+    /// byte order mark is dropped, so that it neither counts as a column nor
+    /// shows in a quoted line.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        let mut text = text.into();
+        if text.starts_with('\u{FEFF}') {
+            text.drain(..'\u{FEFF}'.len_utf8());
+        }
         Self {
             path: path.into(),
-            text: text.into(),
+            text,
+            secrets: Vec::new(),
         }
+    }
+
+    /// The byte range of the line holding `offset`, without its line break.
+    pub fn line_range(&self, offset: usize) -> Range<usize> {
+        let offset = offset.min(self.text.len());
+        let start = self.text[..offset].rfind('\n').map_or(0, |index| index + 1);
+        let end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |index| offset + index);
+        let end = if self.text[start..end].ends_with('\r') {
+            end - 1
+        } else {
+            end
+        };
+        start..end.max(start)
     }
 
     /// The directory that relative paths in the file are resolved against.

@@ -5,12 +5,15 @@ use toml::Spanned;
 use super::args::{check_args, check_rest_off_has_grpc, ArgsPlace};
 use super::balancer::check_balancer;
 use super::checker::Checker;
+use super::environment::check_env;
 use super::fleet::{Fleet, Placement, Serving, DEFAULT_CPU_IMAGE, DEFAULT_GPU_IMAGE};
 use super::fleet_file::{FleetFile, ServingSection};
 use super::gpu_selection::GpuSelection;
+use super::image_reference::check_image;
 use super::models::check_models;
 use super::overrides::check_overrides;
 use super::placement::check_placement;
+use super::quoted::quoted;
 use super::rollout::check_rollout;
 
 /// Every cross-field check; None when any diagnostic was reported.
@@ -44,7 +47,10 @@ pub fn validate(file: FleetFile, checker: &mut Checker) -> Option<Fleet> {
 
 pub(super) fn check_name(name: &Spanned<String>, checker: &mut Checker) -> Option<String> {
     let value = name.get_ref();
+    // Docker names must start with a letter or digit.
+    let starts_well = value.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit());
     let valid = (1..=40).contains(&value.len())
+        && starts_well
         && value
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
@@ -53,7 +59,14 @@ pub(super) fn check_name(name: &Spanned<String>, checker: &mut Checker) -> Optio
         if value.chars().count() > 40 {
             hint.push_str(&format!("; this one has {}", value.chars().count()));
         }
-        checker.error(name.span(), format!("invalid fleet name \"{value}\""), hint);
+        if value.starts_with('-') {
+            hint.push_str(", starting with a letter or digit (Docker's rule for names)");
+        }
+        checker.error(
+            name.span(),
+            format!("invalid fleet name {}", quoted(value)),
+            hint,
+        );
         return None;
     }
     Some(value.clone())
@@ -87,15 +100,7 @@ fn check_serving(
         }
     }
     let image = match &section.image {
-        Some(image) if image.get_ref().trim().is_empty() => {
-            checker.error(
-                image.span(),
-                "`image` is empty",
-                "name an image, e.g. \"tensorflow/serving:2.18.0-gpu\"",
-            );
-            None
-        }
-        Some(image) => Some(image.get_ref().clone()),
+        Some(image) => check_image(image, "tensorflow/serving:2.18.0-gpu", checker),
         None => Some(match placement {
             Some(Placement::Cpu { .. }) => DEFAULT_CPU_IMAGE.to_string(),
             _ => DEFAULT_GPU_IMAGE.to_string(),
@@ -107,7 +112,7 @@ fn check_serving(
         rest_port: rest_port?,
         grpc_port: grpc_port?,
         args: check_args(&section.args, ArgsPlace::Serving, checker),
-        env: section.env.clone(),
+        env: check_env(&section.env, checker),
         monitoring: section.monitoring.unwrap_or(true),
     })
 }

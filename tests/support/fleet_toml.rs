@@ -57,6 +57,7 @@ pub struct FleetToml {
     grpc: Option<String>,
     strategy: Option<String>,
     retries: Option<u32>,
+    balancer_lines: Vec<String>,
 }
 
 /// A TOML basic string.
@@ -83,6 +84,7 @@ impl FleetToml {
             grpc: None,
             strategy: None,
             retries: None,
+            balancer_lines: Vec::new(),
         }
     }
 
@@ -204,6 +206,12 @@ impl FleetToml {
         self.retries = Some(retries);
         self
     }
+
+    /// Any other `[balancer]` line, written as given after the others.
+    pub fn balancer_line(mut self, line: &str) -> Self {
+        self.balancer_lines.push(line.to_string());
+        self
+    }
 }
 
 impl fmt::Display for FleetToml {
@@ -274,6 +282,7 @@ impl fmt::Display for FleetToml {
         if let Some(retries) = self.retries {
             balancer.push(format!("retries = {retries}"));
         }
+        balancer.extend(self.balancer_lines.iter().cloned());
         table(f, "[balancer]", &balancer)
     }
 }
