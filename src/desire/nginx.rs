@@ -108,7 +108,7 @@ fn upstream(
 
 /// A duration as nginx reads it: whole seconds when it is, else milliseconds.
 fn nginx_time(milliseconds: u64) -> String {
-    if milliseconds % 1000 == 0 {
+    if milliseconds.is_multiple_of(1000) {
         format!("{}s", milliseconds / 1000)
     } else {
         format!("{milliseconds}ms")

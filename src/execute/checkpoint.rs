@@ -25,7 +25,7 @@ pub async fn checkpoint(point: &str) {
         // test of the second signal).
         let hold = std::env::var_os("TFS_PAUSE_HOLD").is_some();
         let until = std::time::Instant::now() + std::time::Duration::from_secs(600);
-        while !(crate::cancel::signalled() && !hold) && std::time::Instant::now() < until {
+        while (hold || !crate::cancel::signalled()) && std::time::Instant::now() < until {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }

@@ -33,5 +33,5 @@ pub fn fleet_name(path: &Path) -> Result<String, LoadError> {
     })?;
     let mut checker = Checker::new(&source);
     check_name(&identity.fleet.name, &mut checker)
-        .ok_or_else(|| LoadError::Invalid(Diagnostics(checker.diagnostics)))
+        .ok_or(LoadError::Invalid(Diagnostics(checker.diagnostics)))
 }
