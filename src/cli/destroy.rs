@@ -3,7 +3,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::confirm::confirm;
-use super::{pipeline, DestroyArgs};
+use super::{pipeline, signals, DestroyArgs};
+use crate::cancel::Cancel;
 use crate::execute;
 use crate::load::fleet_name;
 use crate::printer::Printer;
@@ -27,7 +28,9 @@ pub async fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode> {
     confirm(printer, args.auto_approve, "destroy")?;
     let reporter = TerminalReporter::new(*printer);
     printer.info("");
-    let count = execute::destroy(&engine, &fleet, &teardown.operations, &reporter).await?;
+    let cancel = Cancel::default();
+    signals::watch(cancel.clone(), *printer);
+    let count = execute::destroy(&engine, &fleet, &teardown.operations, &reporter, &cancel).await?;
     printer.out(&format!(
         "\nDestroy complete! Resources: {count} destroyed."
     ));

@@ -7,20 +7,24 @@ use super::event::{Detail, Event, Reporter};
 use super::executor::batch_end;
 use super::operations::{BALANCER_GRACE, REPLICA_GRACE};
 use super::replicas::{remove_container, remove_network};
+use crate::cancel::Cancel;
 use crate::engine::Engine;
 use crate::reconcile::{Op, Operation};
 
 /// Runs the removals; returns how many resources went. A removal that
-/// fails is reported as failed, and destroy stops after its batch.
+/// fails is reported as failed, and destroy stops after its batch; so does
+/// a signal (`cancel`), between batches.
 pub async fn destroy(
     engine: &impl Engine,
     fleet: &str,
     operations: &[Operation],
     reporter: &dyn Reporter,
+    cancel: &Cancel,
 ) -> Result<usize> {
     let mut removed = 0;
     let mut index = 0;
     while index < operations.len() {
+        cancel.check()?;
         let end = batch_end(operations, index);
         let batch = &operations[index..end];
         let results = join_all(batch.iter().map(|operation| async move {

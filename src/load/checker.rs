@@ -34,6 +34,18 @@ impl<'a> Checker<'a> {
             .push(Diagnostic::at(self.source, span, message).with_hint(hint));
     }
 
+    /// Reports that the host lacks what the file names (see [`Diagnostic::about_host`]).
+    pub fn host_error(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let mut diagnostic = Diagnostic::at(self.source, span, message).with_hint(hint);
+        diagnostic.about_host = true;
+        self.diagnostics.push(diagnostic);
+    }
+
     /// A whole number within `range`, or a diagnostic naming the range.
     pub fn number(
         &mut self,

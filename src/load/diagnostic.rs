@@ -21,6 +21,9 @@ pub struct Diagnostic {
     pub width: usize,
     pub message: String,
     pub hint: Option<String>,
+    /// The file is fine but the host lacks what it names (a model
+    /// directory): commands that act on the live fleet by labels go on.
+    pub about_host: bool,
 }
 
 impl Diagnostic {
@@ -49,6 +52,7 @@ impl Diagnostic {
             width: shown.width,
             message: message.into(),
             hint: None,
+            about_host: false,
         }
     }
 

@@ -1,6 +1,7 @@
-//! The fleet's name alone: what `status`, `logs`, `destroy` and
-//! `force-unlock` need, since they act on the live fleet by its labels.
-//! They must work when what only desire needs (a model directory) is gone.
+//! The fleet's name: what `status`, `logs`, `destroy` and `force-unlock`
+//! need, since they act on the live fleet by its labels. An invalid file is
+//! still refused, but a host that lacks what only desire needs (a model
+//! directory removed) must not stop them.
 
 use std::path::Path;
 
@@ -19,8 +20,18 @@ struct Identity {
     fleet: FleetSection,
 }
 
-/// Reads the fleet file and checks just its `[fleet].name`.
+/// The fleet file's `[fleet].name`, once the file passes every check but
+/// those about the host.
 pub fn fleet_name(path: &Path) -> Result<String, LoadError> {
+    match super::load(path) {
+        Ok(fleet) => Ok(fleet.name),
+        Err(LoadError::Invalid(found)) if found.0.iter().all(|d| d.about_host) => name_only(path),
+        Err(error) => Err(error),
+    }
+}
+
+/// Reads the fleet file and checks just its `[fleet].name`.
+fn name_only(path: &Path) -> Result<String, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|cause| LoadError::Read {
         path: path.display().to_string(),
         cause,

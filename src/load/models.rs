@@ -55,7 +55,7 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
     let written = model.path.get_ref();
     let joined = checker.source.directory().join(written);
     let Ok(host_path) = joined.canonicalize() else {
-        checker.error(
+        checker.host_error(
             model.path.span(),
             format!("model path {} does not exist", quoted(written)),
             format!(
@@ -66,7 +66,7 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
         return None;
     };
     if !host_path.is_dir() {
-        checker.error(
+        checker.host_error(
             model.path.span(),
             format!("model path {} is not a directory", quoted(written)),
             "point `path` at the directory that holds the numeric version directories",
@@ -81,7 +81,7 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
         } else {
             format!("TF Serving loads versions from numbered subdirectories, e.g. {example}")
         };
-        checker.error(
+        checker.host_error(
             model.path.span(),
             format!(
                 "model path {} holds no numeric version directory",
@@ -117,7 +117,7 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
                     versions.push(number);
                 }
                 _ => {
-                    checker.error(
+                    checker.host_error(
                         version.span(),
                         format!(
                             "version {number} of model \"{}\" is not in \"{written}\"",
