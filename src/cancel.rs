@@ -78,6 +78,17 @@ impl Cancel {
         self.signal().is_some()
     }
 
+    /// Resolves once cancelled: raced against a wait that is safe to drop
+    /// (a pull, a drain), so that a signal does not wait for it.
+    pub async fn cancelled(&self) -> Interrupted {
+        loop {
+            if let Some(signal) = self.signal() {
+                return Interrupted(signal);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// An [`Interrupted`] error when cancelled, to stop with `?` between steps.
     pub fn check(&self) -> Result<(), Interrupted> {
         match self.signal() {

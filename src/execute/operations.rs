@@ -51,8 +51,11 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
     }
 
     async fn pull_image(&self, image: &str) -> Result<Effect> {
-        let pulled =
-            ensure_image(self.engine, image, self.plan.desired.pull, self.reporter).await?;
+        // Nothing is half-made by a pull cut short: a signal need not wait for it.
+        let pulled = tokio::select! {
+            pulled = ensure_image(self.engine, image, self.plan.desired.pull, self.reporter) => pulled?,
+            interrupted = self.options.cancel.cancelled() => return Err(interrupted.into()),
+        };
         Ok(if pulled {
             Effect::Nothing
         } else {
@@ -119,7 +122,11 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
         }
         let desired = &self.plan.desired;
         let limit = Duration::from_millis(desired.rollout.drain_timeout_ms);
-        drain(self.engine, &desired.balancer.name, limit).await?;
+        // Interrupted while draining, apply stops before removing anything.
+        tokio::select! {
+            drained = drain(self.engine, &desired.balancer.name, limit) => drained?,
+            interrupted = self.options.cancel.cancelled() => return Err(interrupted.into()),
+        }
         Ok(Effect::Nothing)
     }
 
