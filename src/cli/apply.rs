@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::confirm::confirm;
+use super::preflight::preflight;
 use super::recheck::recheck;
 use super::{pipeline, signals, summary, ApplyArgs, DEFAULT_FLEET_FILE};
 use crate::cancel::Cancel;
@@ -37,6 +38,7 @@ pub async fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode> {
     if plan.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
+    preflight(&plan)?;
     // A saved plan was reviewed when it was made: like Terraform, apply it without asking.
     if args.planfile.is_none() {
         confirm(printer, args.auto_approve, "apply")?;

@@ -13,6 +13,7 @@ mod pipeline;
 mod plan;
 mod plan_file;
 mod plan_secrets;
+mod preflight;
 mod recheck;
 mod signals;
 mod status;
