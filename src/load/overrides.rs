@@ -31,6 +31,10 @@ pub fn check_overrides(
     // Each slot's first override, and its line: a second would silently win.
     let mut selected: Vec<(Selector, usize)> = Vec::new();
     for section in sections {
+        let inner = section.get_ref();
+        // Before anything can skip this override: their problems are reported too.
+        let env = check_env(&inner.env, checker);
+        let args = check_args(&inner.args, ArgsPlace::Override, checker);
         let Some((selector, span)) = selector(section, cpu, checker) else {
             continue;
         };
@@ -44,7 +48,6 @@ pub fn check_overrides(
             continue;
         }
         selected.push((selector.clone(), line));
-        let inner = section.get_ref();
         let weight = match &inner.weight {
             Some(weight) => match checker.number(weight, 1..=1000, "weight") {
                 Some(weight) => Some(weight),
@@ -61,8 +64,8 @@ pub fn check_overrides(
             selector,
             span,
             weight,
-            env: check_env(&inner.env, checker),
-            args: check_args(&inner.args, ArgsPlace::Override, checker),
+            env,
+            args,
         });
     }
     Some(overrides)

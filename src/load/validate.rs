@@ -106,13 +106,16 @@ fn check_serving(
             _ => DEFAULT_GPU_IMAGE.to_string(),
         }),
     };
+    // Checked before any `?` below, so that their problems are reported too.
+    let args = check_args(&section.args, ArgsPlace::Serving, checker);
+    let env = check_env(&section.env, checker);
     Some(Serving {
         image: image?,
         pull: section.pull,
         rest_port: rest_port?,
         grpc_port: grpc_port?,
-        args: check_args(&section.args, ArgsPlace::Serving, checker),
-        env: check_env(&section.env, checker),
+        args,
+        env,
         monitoring: section.monitoring.unwrap_or(true),
     })
 }
