@@ -49,8 +49,27 @@ impl Signal {
 /// The error an interrupted command stops with; the CLI turns it into exit
 /// code 130 or 143.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("interrupted ({}): stopped between steps; run `tfs apply` again to converge", .0.name())]
-pub struct Interrupted(pub Signal);
+#[error("interrupted ({}): stopped between steps; run `{}` again to converge", .signal.name(), .command)]
+pub struct Interrupted {
+    pub signal: Signal,
+    /// The command that picks up where this one stopped.
+    pub command: &'static str,
+}
+
+impl Interrupted {
+    /// Interrupted by `signal`; `tfs apply` resumes.
+    pub fn new(signal: Signal) -> Self {
+        Self {
+            signal,
+            command: "tfs apply",
+        }
+    }
+
+    /// The same, resumed by `command` instead.
+    pub fn resumed_by(self, command: &'static str) -> Self {
+        Self { command, ..self }
+    }
+}
 
 /// Any signal seen by this process, for test pauses that have no [`Cancel`] at hand.
 static SIGNALLED: AtomicU8 = AtomicU8::new(0);
@@ -83,7 +102,7 @@ impl Cancel {
     pub async fn cancelled(&self) -> Interrupted {
         loop {
             if let Some(signal) = self.signal() {
-                return Interrupted(signal);
+                return Interrupted::new(signal);
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
@@ -92,7 +111,7 @@ impl Cancel {
     /// An [`Interrupted`] error when cancelled, to stop with `?` between steps.
     pub fn check(&self) -> Result<(), Interrupted> {
         match self.signal() {
-            Some(signal) => Err(Interrupted(signal)),
+            Some(signal) => Err(Interrupted::new(signal)),
             None => Ok(()),
         }
     }

@@ -265,7 +265,7 @@ pub fn main() -> ExitCode {
             let interrupted = error
                 .chain()
                 .find_map(|cause| cause.downcast_ref::<Interrupted>());
-            ExitCode::from(interrupted.map_or(1, |Interrupted(signal)| signal.exit_code()))
+            ExitCode::from(interrupted.map_or(1, |interrupted| interrupted.signal.exit_code()))
         }
     }
 }

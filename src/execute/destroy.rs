@@ -24,7 +24,9 @@ pub async fn destroy(
     let mut removed = 0;
     let mut index = 0;
     while index < operations.len() {
-        cancel.check()?;
+        cancel
+            .check()
+            .map_err(|interrupted| interrupted.resumed_by("tfs destroy"))?;
         let end = batch_end(operations, index);
         let batch = &operations[index..end];
         let results = join_all(batch.iter().map(|operation| async move {

@@ -74,7 +74,7 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
             }
         }
         let signal = self.options.cancel.signal().unwrap_or(Signal::Interrupt);
-        Err(Interrupted(signal).into())
+        Err(Interrupted::new(signal).into())
     }
 }
 
