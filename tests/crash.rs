@@ -9,15 +9,8 @@ mod load;
 
 use std::time::{Duration, Instant};
 
-use fleet::{docker_lines, TestFleet};
+use fleet::{restarts, TestFleet};
 use load::Load;
-
-fn restarts(container: &str) -> u32 {
-    docker_lines(&["inspect", "-f", "{{.RestartCount}}", container])
-        .join("")
-        .parse()
-        .unwrap()
-}
 
 #[test]
 fn a_replica_crashing_under_traffic_costs_no_request() {

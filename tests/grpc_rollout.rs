@@ -14,7 +14,7 @@ mod grpc;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use fleet::{docker, docker_lines, TestFleet, STUB_IMAGE};
+use fleet::{docker, docker_lines, restarts, TestFleet, STUB_IMAGE};
 use tfs_proto::load::Load;
 
 fn balancer(fleet: &TestFleet) -> SocketAddr {
@@ -82,13 +82,6 @@ fn rolling_image_change_under_grpc_load_loses_no_request() {
         report.per_second(),
         report.retried
     );
-}
-
-fn restarts(container: &str) -> u32 {
-    docker_lines(&["inspect", "-f", "{{.RestartCount}}", container])
-        .join("")
-        .parse()
-        .unwrap()
 }
 
 #[test]

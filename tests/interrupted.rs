@@ -14,14 +14,6 @@ use std::time::Duration;
 use fleet::{docker, docker_lines, FleetToml, TestFleet, APPLY};
 use load::Load;
 
-#[track_caller]
-fn new_fleet(label: &str) -> TestFleet {
-    let mut fleet = TestFleet::new(label);
-    let locks = fleet.path("locks");
-    fleet.set_env("TFS_LOCK_DIR", locks.to_str().unwrap());
-    fleet
-}
-
 fn balancer(fleet: &TestFleet) -> String {
     format!("{}-balancer", fleet.name)
 }
@@ -66,7 +58,7 @@ fn converges(fleet: &TestFleet, gpus: &[u32]) {
 
 #[test]
 fn killed_after_creating_the_network() {
-    let fleet = new_fleet("kill-net");
+    let fleet = TestFleet::with_own_locks("kill-net");
     fleet.write(&fleet.toml().gpus(&[0, 1]));
     drop(fleet.spawn_paused(APPLY, "network-created"));
     assert_eq!(fleet.networks().len(), 1);
@@ -76,7 +68,7 @@ fn killed_after_creating_the_network() {
 
 #[test]
 fn killed_after_the_first_replica_started() {
-    let fleet = new_fleet("kill-first");
+    let fleet = TestFleet::with_own_locks("kill-first");
     fleet.write(&fleet.toml().gpus(&[0, 1]));
     drop(fleet.spawn_paused(APPLY, "replica-started"));
     let containers = fleet.containers();
@@ -111,7 +103,7 @@ fn killed_under_traffic(
 
 #[test]
 fn killed_in_a_rollout_after_the_new_replica_started() {
-    let fleet = new_fleet("kill-roll");
+    let fleet = TestFleet::with_own_locks("kill-roll");
     let from = fleet.toml().gpus(&[0, 1, 2]);
     let to = from.clone().serving_args(&["--stub_latency_ms=1"]);
     killed_under_traffic(&fleet, &from, &to, "replica-started", &[0, 1, 2]);
@@ -119,7 +111,7 @@ fn killed_in_a_rollout_after_the_new_replica_started() {
 
 #[test]
 fn killed_in_a_rollout_between_moving_and_loading_the_conf() {
-    let fleet = new_fleet("kill-roll-moved");
+    let fleet = TestFleet::with_own_locks("kill-roll-moved");
     let from = fleet.toml().gpus(&[0, 1]);
     let to = from.clone().serving_args(&["--stub_latency_ms=1"]);
     killed_under_traffic(&fleet, &from, &to, "conf-moved", &[0, 1]);
@@ -127,7 +119,7 @@ fn killed_in_a_rollout_between_moving_and_loading_the_conf() {
 
 #[test]
 fn killed_in_a_balancer_reload_after_writing_the_candidate_conf() {
-    let fleet = new_fleet("kill-written");
+    let fleet = TestFleet::with_own_locks("kill-written");
     let from = fleet.toml().gpus(&[0, 1]).strategy("least_conn");
     let to = from.clone().strategy("round_robin");
     killed_under_traffic(&fleet, &from, &to, "conf-written", &[0, 1]);
@@ -137,7 +129,7 @@ fn killed_in_a_balancer_reload_after_writing_the_candidate_conf() {
 
 #[test]
 fn killed_in_a_balancer_reload_after_moving_the_conf_in() {
-    let fleet = new_fleet("kill-moved");
+    let fleet = TestFleet::with_own_locks("kill-moved");
     let from = fleet.toml().gpus(&[0, 1]);
     let to = from.clone().gpus(&[0, 1, 2]);
     killed_under_traffic(&fleet, &from, &to, "conf-moved", &[0, 1, 2]);
@@ -165,7 +157,7 @@ fn gpus_after_balancer_restart(fleet: &TestFleet, predicts: usize) -> BTreeSet<S
 /// leave nginx.conf what nginx serves, valid, and whole after a restart.
 #[track_caller]
 fn killed_at_conf_moved_then_reverted(label: &str, gpus: &[u32], args: &[&str]) {
-    let fleet = new_fleet(label);
+    let fleet = TestFleet::with_own_locks(label);
     let from = fleet.toml().gpus(&[0, 1]);
     fleet.write(&from);
     fleet.apply().run();
@@ -198,7 +190,7 @@ fn killed_between_moving_and_loading_an_added_replica_then_fleet_toml_reverted()
 /// must not put it back in the upstream before its models are AVAILABLE.
 #[test]
 fn killed_while_the_new_replica_loads() {
-    let fleet = new_fleet("kill-loading");
+    let fleet = TestFleet::with_own_locks("kill-loading");
     let from = fleet.toml().gpus(&[0, 1, 2]);
     fleet.write(&from);
     fleet.apply().run();

@@ -11,9 +11,7 @@ use fleet::{docker_lines, TestFleet};
 /// A fleet with its own lock directory, applied on GPU 0, then asked for GPU 1 too.
 #[track_caller]
 fn fleet(label: &str) -> TestFleet {
-    let mut fleet = TestFleet::new(label);
-    let locks = fleet.path("locks");
-    fleet.set_env("TFS_LOCK_DIR", locks.to_str().unwrap());
+    let fleet = TestFleet::with_own_locks(label);
     fleet.write(&fleet.toml().gpus(&[0]));
     fleet.apply().run();
     fleet.write(&fleet.toml().gpus(&[0, 1]));

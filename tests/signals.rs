@@ -11,14 +11,6 @@ use std::time::Duration;
 
 use fleet::{docker_lines, TestFleet};
 
-#[track_caller]
-fn new_fleet(label: &str) -> TestFleet {
-    let mut fleet = TestFleet::new(label);
-    let locks = fleet.path("locks");
-    fleet.set_env("TFS_LOCK_DIR", locks.to_str().unwrap());
-    fleet
-}
-
 /// Containers of the fleet Docker has in the Created state.
 fn created(fleet: &TestFleet) -> Vec<String> {
     docker_lines(&[
@@ -80,7 +72,7 @@ fn sigterm_and_sigint_during_a_first_apply() {
         ("replica-created", "TERM", 143),
         ("replica-started", "INT", 130),
     ] {
-        let fleet = new_fleet("first");
+        let fleet = TestFleet::with_own_locks("first");
         fleet.write(&fleet.toml().gpus(&[0, 1]));
         signal_at(&fleet, point, signal, code);
     }
@@ -88,7 +80,7 @@ fn sigterm_and_sigint_during_a_first_apply() {
 
 #[test]
 fn sigterm_and_sigint_during_a_rollout() {
-    let fleet = new_fleet("rollout");
+    let fleet = TestFleet::with_own_locks("rollout");
     fleet.write(&fleet.toml().gpus(&[0, 1, 2]));
     fleet.apply().run();
     for (index, (point, signal, code)) in [
@@ -112,7 +104,7 @@ fn sigterm_and_sigint_during_a_rollout() {
 
 #[test]
 fn a_second_signal_aborts_at_once_and_releases_the_lock() {
-    let mut fleet = new_fleet("abort");
+    let mut fleet = TestFleet::with_own_locks("abort");
     // The pause outlasts the first signal, as a slow step would.
     fleet.set_env("TFS_PAUSE_HOLD", "1");
     fleet.write(&fleet.toml().gpus(&[0]));

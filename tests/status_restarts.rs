@@ -7,14 +7,7 @@ mod fleet;
 
 use std::time::{Duration, Instant};
 
-use fleet::{docker_lines, TestFleet};
-
-fn restarts(container: &str) -> u32 {
-    docker_lines(&["inspect", "-f", "{{.RestartCount}}", container])
-        .join("")
-        .parse()
-        .unwrap()
-}
+use fleet::{restarts, TestFleet};
 
 #[test]
 fn a_replica_that_keeps_crashing_makes_status_fail_with_its_restarts() {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::observed::Observed;
 use crate::desire::ReplicaSpec;
-use crate::verify::{Probe, ProbeError, Versions};
+use crate::verify::{Probe, ProbeError};
 
 /// A running replica's models, as it reports them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,15 +34,9 @@ pub async fn observe_serving(probe: &impl Probe, observed: &mut Observed, networ
     for (spec, answer) in running.iter().zip(answers) {
         let serving = match answer {
             Ok(health) if health.available => Serving::Available,
-            Ok(health) => Serving::Unavailable(format!(
-                "models not AVAILABLE: {}",
-                health
-                    .models
-                    .iter()
-                    .map(|(model, states)| Versions { model, states }.compact())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )),
+            Ok(health) => {
+                Serving::Unavailable(format!("models not AVAILABLE: {}", health.compact()))
+            }
             // It stopped between the listing and the question: its state says so next time.
             Err(ProbeError::Stopped(_)) => continue,
             Err(ProbeError::NoAnswer(error)) => {

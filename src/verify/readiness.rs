@@ -25,6 +25,17 @@ pub struct ReplicaHealth {
     pub available: bool,
 }
 
+impl ReplicaHealth {
+    /// Every model's versions the one way tfs writes them: `m:123 n:4 LOADING`.
+    pub fn compact(&self) -> String {
+        self.models
+            .iter()
+            .map(|(model, states)| Versions { model, states }.compact())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// Why a probe got no health report.
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
@@ -142,7 +153,7 @@ pub async fn wait_available(
         cancel.check()?;
         match probe.probe(replica, network).await {
             Ok(health) if health.available => return Ok(health),
-            Ok(health) => last = describe(&health),
+            Ok(health) => last = health.compact(),
             // A container that stopped will not become AVAILABLE: fail now, not at the deadline.
             Err(ProbeError::Stopped(reason)) => bail!("{reason}"),
             Err(ProbeError::NoAnswer(error)) => last = format!("{error:#}"),
@@ -161,13 +172,4 @@ pub async fn wait_available(
         };
         tokio::time::sleep(interval).await;
     }
-}
-
-fn describe(health: &ReplicaHealth) -> String {
-    health
-        .models
-        .iter()
-        .map(|(model, states)| Versions { model, states }.compact())
-        .collect::<Vec<_>>()
-        .join(" ")
 }

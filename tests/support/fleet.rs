@@ -102,6 +102,16 @@ impl TestFleet {
         fleet
     }
 
+    /// Like `new`, with a lock directory of its own (`TFS_LOCK_DIR=locks`),
+    /// for tests that look at lock files.
+    #[track_caller]
+    pub fn with_own_locks(label: &str) -> Self {
+        let mut fleet = Self::new(label);
+        let locks = fleet.path("locks");
+        fleet.set_env("TFS_LOCK_DIR", locks.to_str().unwrap());
+        fleet
+    }
+
     /// Like `new`, and `toml` also gives the balancer a gRPC listener
     /// (`grpc = "127.0.0.1:<free port>"`).
     #[track_caller]
@@ -289,6 +299,15 @@ impl TestFleet {
             "{{.Name}}",
         ])
     }
+}
+
+/// How often Docker restarted `container`.
+#[track_caller]
+pub fn restarts(container: &str) -> u32 {
+    docker_lines(&["inspect", "-f", "{{.RestartCount}}", container])
+        .join("")
+        .parse()
+        .unwrap()
 }
 
 #[track_caller]
