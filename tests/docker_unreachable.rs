@@ -119,7 +119,7 @@ fn a_silent_daemon_times_out_and_says_after_how_long() {
         .args(&["status"])
         .status(1)
         .stderr_contains(&format!(
-            "the Docker daemon at tcp://127.0.0.1:{port} did not answer within 2s"
+            "pinging the Docker daemon: the Docker daemon at tcp://127.0.0.1:{port} did not answer within 2s"
         ))
         .stderr_contains("--docker-timeout")
         .stderr_lacks("cannot reach")

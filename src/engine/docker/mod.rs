@@ -37,9 +37,21 @@ impl Docker {
             .map_err(|error| connect::unreachable(&error))?
             // bollard's own limit, per request: streams (pulls, logs) are bounded only until they answer.
             .with_timeout(connect::timeout());
-        // Unreachable and timed-out errors name the daemon already: no context needed.
-        client.ping().await.map_err(wrap)?;
-        let client = client.negotiate_version().await.map_err(wrap)?;
+        // Unreachable errors name the daemon already; a timeout also says which call.
+        let timed = |call: &'static str| {
+            move |error: bollard::errors::Error| match error {
+                bollard::errors::Error::RequestTimeoutError => wrap(error).context(call),
+                other => wrap(other),
+            }
+        };
+        client
+            .ping()
+            .await
+            .map_err(timed("pinging the Docker daemon"))?;
+        let client = client
+            .negotiate_version()
+            .await
+            .map_err(timed("negotiating the Docker API version"))?;
         Ok(Self { client })
     }
 }
