@@ -118,8 +118,9 @@ fn a_silent_daemon_times_out_and_says_after_how_long() {
         .env("TFS_DOCKER_TIMEOUT", "2")
         .args(&["status"])
         .status(1)
+        .stderr_contains("error: pinging the Docker daemon\n")
         .stderr_contains(&format!(
-            "pinging the Docker daemon: the Docker daemon at tcp://127.0.0.1:{port} did not answer within 2s"
+            "caused by: the Docker daemon at tcp://127.0.0.1:{port} did not answer within 2s"
         ))
         .stderr_contains("--docker-timeout")
         .stderr_lacks("cannot reach")
