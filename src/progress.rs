@@ -99,6 +99,8 @@ fn began(operation: &Operation) -> Option<String> {
         Op::RemoveReplica { removal } => format!("removing {}{target}", removal_word(*removal)),
         Op::StartReplica => format!("starting replica {target}"),
         Op::RestoreReplica => format!("restoring replica {target} to its previous spec"),
+        Op::ReloadModels => format!("reloading the models of {target} in place"),
+        Op::RestoreModels => format!("restoring the models {target} served before"),
         Op::RemoveBalancer => format!("removing balancer {target}"),
         Op::RemoveNetwork => format!("removing network {target}"),
         Op::PullImage
@@ -129,18 +131,11 @@ fn done(operation: &Operation, detail: &Detail) -> Option<String> {
             format!("reloaded {target}: upstream {}", upstream_text(members))
         }
         (Op::RemoveReplica { removal }, _) => format!("removed {}{target}", removal_word(*removal)),
+        (Op::ReloadModels | Op::RestoreModels, Detail::Health(health)) => {
+            format!("replica {target} serves{}", serving_text(health))
+        }
         (Op::WaitAvailable, Detail::Health(health)) => {
-            let models: Vec<String> = health
-                .models
-                .iter()
-                .map(|(model, states)| Versions { model, states }.serving())
-                .collect();
-            let models = if models.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", models.join(", "))
-            };
-            format!("replica {target} is AVAILABLE{models}")
+            format!("replica {target} is AVAILABLE{}", serving_text(health))
         }
         (Op::RemoveBalancer, _) => format!("removed balancer {target}"),
         (Op::RemoveNetwork, _) => format!("removed network {target}"),
@@ -154,9 +149,25 @@ fn failed(operation: &Operation) -> String {
         Op::StartReplica | Op::RestoreReplica | Op::WaitAvailable => {
             format!("replica {target} failed")
         }
+        Op::ReloadModels => format!("reloading the models of {target} failed"),
+        Op::RestoreModels => format!("restoring the models of {target} failed"),
         Op::StartBalancer { .. } => format!("balancer {target} failed"),
         Op::PullImage => format!("pulling {target} failed"),
         op => format!("{} {target} failed", op.name()),
+    }
+}
+
+/// ` (half_plus_two v124)`: what a replica serves, for a progress line.
+fn serving_text(health: &crate::verify::ReplicaHealth) -> String {
+    let models: Vec<String> = health
+        .models
+        .iter()
+        .map(|(model, states)| Versions { model, states }.serving())
+        .collect();
+    if models.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", models.join(", "))
     }
 }
 

@@ -51,7 +51,7 @@ pub async fn live(fleet: &str, expected_conf: Option<&str>) -> Result<Live> {
         let mut observed = observe(&engine, fleet, expected_conf).await?;
         if expected_conf.is_some() {
             let network = network_name(fleet);
-            observe_serving(&ServingProbe(&engine), &mut observed, &network).await;
+            observe_serving(&engine, &ServingProbe(&engine), &mut observed, &network).await;
         }
         Ok(Live { engine, observed })
     };

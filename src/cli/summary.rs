@@ -11,7 +11,7 @@ pub fn endpoints(desired: &Desired) -> String {
     let models = desired
         .replicas
         .first()
-        .map(|r| r.config.models.as_slice())
+        .map(|r| r.models.as_slice())
         .unwrap_or_default();
     // rest_port 0: `--rest_api_port=0` turned REST off; the listener only answers /healthz.
     if desired.balancer.settings.rest_port == 0 {

@@ -8,6 +8,9 @@ pub const GPU: &str = "tfs.gpu";
 pub const CONFIG_HASH: &str = "tfs.config-hash";
 /// The hashed configuration as JSON, so that a plan can say what changed.
 pub const SPEC: &str = "tfs.spec";
+/// The models the container was created serving, as JSON: labels cannot
+/// change on a running container, so a reload since is only in its files.
+pub const MODELS: &str = "tfs.models";
 
 pub const ROLE_REPLICA: &str = "replica";
 pub const ROLE_BALANCER: &str = "balancer";

@@ -6,6 +6,7 @@ mod hash;
 pub mod labels;
 pub mod nginx;
 mod replica;
+mod served_models;
 mod slots;
 mod tf_serving;
 
@@ -18,9 +19,12 @@ pub use balancer::{
     BalancerContainer, BalancerSettings, BalancerSpec, GRPC_LISTEN_PORT, REST_LISTEN_PORT,
 };
 pub use hash::content_hash;
-pub use replica::{Mount, ReplicaConfig, ReplicaSpec, ServedModel};
+pub use replica::{Mount, ReplicaConfig, ReplicaSpec};
+pub use served_models::{
+    model_config, served_models_json, ServedModel, MODELS_ROOT, MODEL_CONFIG_PATH, SERVED_MODELS_PATH,
+};
 pub use slots::GpuBinding;
-pub use tf_serving::{METRICS_PATH, MODEL_CONFIG_PATH, MONITORING_CONFIG_PATH};
+pub use tf_serving::{BATCHING_CONFIG_PATH, METRICS_PATH, MONITORING_CONFIG_PATH};
 // Parsed in load, which also checks them; re-exported for readiness.
 pub use crate::load::{flag_value, rest_api_enabled};
 

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::hash::content_hash;
 use super::labels;
 use super::slots::{GpuBinding, Slot};
+use super::served_models::{container_path, model_mount_sources, served_models, ServedModel};
 use super::tf_serving::{
-    base_args, model_config, model_mount_path, monitoring_config, needs_model_config,
-    MODEL_CONFIG_PATH, MONITORING_CONFIG_PATH,
+    base_args, batching_parameters, monitoring_config, BATCHING_CONFIG_PATH,
+    MONITORING_CONFIG_PATH,
 };
 use crate::load::{outside_placement, Fleet, KnownSlots, Placement, SelectableSlot, Selector};
 
@@ -26,9 +27,6 @@ pub struct ReplicaConfig {
     pub device_id: Option<String>,
     pub rest_port: u16,
     pub grpc_port: u16,
-    /// What readiness waits for.
-    #[serde(default)]
-    pub models: Vec<ServedModel>,
 }
 
 /// A read-only bind mount of a model directory.
@@ -36,13 +34,6 @@ pub struct ReplicaConfig {
 pub struct Mount {
     pub host: String,
     pub container: String,
-}
-
-/// A model as a replica serves it, for readiness checks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServedModel {
-    pub name: String,
-    pub versions: Vec<u64>,
 }
 
 /// One TF Serving container of the fleet.
@@ -53,6 +44,8 @@ pub struct ReplicaSpec {
     pub gpu: Option<GpuBinding>,
     pub weight: u32,
     pub config: ReplicaConfig,
+    /// What it serves: changed by a reload in place, not in `config`.
+    pub models: Vec<ServedModel>,
     pub config_hash: String,
     pub labels: BTreeMap<String, String>,
 }
@@ -78,21 +71,24 @@ pub fn replica(fleet: &Fleet, slot: &Slot) -> ReplicaSpec {
         env.extend(item.env.clone());
         weight = item.weight.unwrap_or(weight);
     }
-    let mounts = fleet
-        .models
-        .iter()
-        .map(|model| Mount {
-            host: model.host_path.display().to_string(),
-            container: model_mount_path(model),
+    let mounts = model_mount_sources(fleet)
+        .into_iter()
+        .map(|host| Mount {
+            host: host.display().to_string(),
+            container: container_path(host),
         })
         .collect();
     let mut files = BTreeMap::new();
     if fleet.serving.monitoring {
         files.insert(MONITORING_CONFIG_PATH.to_string(), monitoring_config());
     }
-    if needs_model_config(&fleet.models) {
-        files.insert(MODEL_CONFIG_PATH.to_string(), model_config(&fleet.models));
+    if let Some(batching) = &fleet.batching {
+        files.insert(
+            BATCHING_CONFIG_PATH.to_string(),
+            batching_parameters(batching),
+        );
     }
+    let models = served_models(fleet, &overrides);
     let config = ReplicaConfig {
         image: fleet.serving.image.clone(),
         args,
@@ -102,14 +98,6 @@ pub fn replica(fleet: &Fleet, slot: &Slot) -> ReplicaSpec {
         device_id: slot.gpu.as_ref().map(|gpu| gpu.device_id.clone()),
         rest_port: fleet.serving.rest_port,
         grpc_port: fleet.serving.grpc_port,
-        models: fleet
-            .models
-            .iter()
-            .map(|m| ServedModel {
-                name: m.name.clone(),
-                versions: m.versions.clone(),
-            })
-            .collect(),
     };
     let config_hash = content_hash(&config);
     let name = format!("{}-{}", fleet.name, slot.id);
@@ -121,6 +109,10 @@ pub fn replica(fleet: &Fleet, slot: &Slot) -> ReplicaSpec {
         (
             labels::SPEC.to_string(),
             serde_json::to_string(&config).expect("config serializes"),
+        ),
+        (
+            labels::MODELS.to_string(),
+            serde_json::to_string(&models).expect("models serialize"),
         ),
     ]);
     if let Some(gpu) = &slot.gpu {
@@ -136,6 +128,7 @@ pub fn replica(fleet: &Fleet, slot: &Slot) -> ReplicaSpec {
         gpu: slot.gpu.clone(),
         weight,
         config,
+        models,
         config_hash,
         labels,
     }
@@ -159,11 +152,17 @@ impl ReplicaSpec {
             uuid: device_id.starts_with("GPU-").then(|| device_id.clone()),
             device_id: device_id.clone(),
         });
+        // What it was created serving; a reload since is only in the container's files.
+        let models = container_labels
+            .get(labels::MODELS)
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default();
         Some(ReplicaSpec {
             name: name.to_string(),
             slot: container_labels.get(labels::SLOT)?.clone(),
             gpu,
             weight,
+            models,
             config_hash: container_labels.get(labels::CONFIG_HASH)?.clone(),
             config,
             labels: container_labels.clone(),

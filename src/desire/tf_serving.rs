@@ -1,9 +1,33 @@
 //! tensorflow_model_server's command line and model config file.
 
-use crate::load::{Fleet, Model};
+use super::served_models::MODEL_CONFIG_PATH;
+use crate::load::{Batching, Fleet};
 
-/// Where the generated model config is put inside each replica.
-pub const MODEL_CONFIG_PATH: &str = "/etc/tfs/models.config";
+/// Where the generated batching parameters are put inside each replica.
+pub const BATCHING_CONFIG_PATH: &str = "/etc/tfs/batching.config";
+
+/// TF Serving's BatchingParameters text proto; unset keys keep its defaults.
+pub fn batching_parameters(batching: &Batching) -> String {
+    let mut text = String::new();
+    let wrapped = [
+        ("max_batch_size", batching.max_batch_size),
+        ("batch_timeout_micros", batching.batch_timeout_micros),
+        ("max_enqueued_batches", batching.max_enqueued_batches),
+        ("num_batch_threads", batching.num_batch_threads),
+    ];
+    for (name, value) in wrapped {
+        if let Some(value) = value {
+            text.push_str(&format!("{name} {{ value: {value} }}\n"));
+        }
+    }
+    for size in &batching.allowed_batch_sizes {
+        text.push_str(&format!("allowed_batch_sizes: {size}\n"));
+    }
+    if let Some(pad) = batching.pad_variable_length_inputs {
+        text.push_str(&format!("pad_variable_length_inputs: {pad}\n"));
+    }
+    text
+}
 
 /// Where the generated monitoring config is put inside each replica.
 pub const MONITORING_CONFIG_PATH: &str = "/etc/tfs/monitoring.config";
@@ -15,38 +39,6 @@ pub fn monitoring_config() -> String {
     format!("prometheus_config {{\n  enable: true\n  path: \"{METRICS_PATH}\"\n}}\n")
 }
 
-/// Where a model's directory is mounted inside each replica.
-pub fn model_mount_path(model: &Model) -> String {
-    format!("/models/{}", model.name)
-}
-
-/// True when the command line cannot express the models: more than one, or
-/// a version policy.
-pub fn needs_model_config(models: &[Model]) -> bool {
-    models.len() > 1 || models.iter().any(|model| !model.versions.is_empty())
-}
-
-/// The `model_config_list` text proto that serves these models.
-pub fn model_config(models: &[Model]) -> String {
-    let mut text = String::from("model_config_list {\n");
-    for model in models {
-        text.push_str("  config {\n");
-        text.push_str(&format!("    name: '{}'\n", model.name));
-        text.push_str(&format!("    base_path: '{}'\n", model_mount_path(model)));
-        text.push_str("    model_platform: 'tensorflow'\n");
-        if !model.versions.is_empty() {
-            text.push_str("    model_version_policy {\n      specific {\n");
-            for version in &model.versions {
-                text.push_str(&format!("        versions: {version}\n"));
-            }
-            text.push_str("      }\n    }\n");
-        }
-        text.push_str("  }\n");
-    }
-    text.push_str("}\n");
-    text
-}
-
 /// Flags before the user's own `[serving].args`; the image's entrypoint
 /// puts its defaults first, and a later flag wins.
 pub fn base_args(fleet: &Fleet, memory_fraction: Option<f64>) -> Vec<String> {
@@ -55,12 +47,12 @@ pub fn base_args(fleet: &Fleet, memory_fraction: Option<f64>) -> Vec<String> {
         format!("--port={}", serving.grpc_port),
         format!("--rest_api_port={}", serving.rest_port),
     ];
-    if needs_model_config(&fleet.models) {
-        args.push(format!("--model_config_file={MODEL_CONFIG_PATH}"));
-    } else {
-        let model = &fleet.models[0];
-        args.push(format!("--model_name={}", model.name));
-        args.push(format!("--model_base_path={}", model_mount_path(model)));
+    // Always a config file, even for one model: a reload replaces what it
+    // serves in place, and a restart by Docker serves the same.
+    args.push(format!("--model_config_file={MODEL_CONFIG_PATH}"));
+    if fleet.batching.is_some() {
+        args.push("--enable_batching".to_string());
+        args.push(format!("--batching_parameters_file={BATCHING_CONFIG_PATH}"));
     }
     if serving.monitoring {
         args.push(format!("--monitoring_config_file={MONITORING_CONFIG_PATH}"));

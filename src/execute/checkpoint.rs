@@ -11,6 +11,8 @@ pub const NETWORK_CREATED: &str = "network-created";
 pub const REPLICA_CREATED: &str = "replica-created";
 /// After a replica container was started (before it is AVAILABLE).
 pub const REPLICA_STARTED: &str = "replica-started";
+/// After a replica was told to load its new model versions, before they are AVAILABLE.
+pub const MODELS_RELOADING: &str = "models-reloading";
 /// After a candidate nginx.conf was written into the balancer, before `nginx -t`.
 pub const CONF_WRITTEN: &str = "conf-written";
 /// After the tested nginx.conf was moved in place, before `nginx -s reload`.

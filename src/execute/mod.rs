@@ -8,6 +8,7 @@ mod destroy;
 mod event;
 mod executor;
 mod images;
+mod models;
 mod operations;
 mod ownership;
 mod reload;

@@ -36,6 +36,8 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
             Op::StartReplica => self.start_replica(self.desired_spec(target)?).await,
             Op::RestoreReplica => self.start_replica(self.previous_spec(target)?).await,
             Op::WaitAvailable => self.wait_available(target).await,
+            Op::ReloadModels => self.reload_models(target).await,
+            Op::RestoreModels => self.restore_models(target).await,
             Op::RemoveBalancer => self.remove_balancer(target).await,
             Op::RemoveNetwork => self.remove_network(target).await,
         }
@@ -147,7 +149,7 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
         Ok(Effect::Available(health))
     }
 
-    fn desired_spec(&self, name: &str) -> Result<&ReplicaSpec> {
+    pub(super) fn desired_spec(&self, name: &str) -> Result<&ReplicaSpec> {
         self.plan
             .desired
             .replicas
@@ -156,7 +158,7 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
             .with_context(|| format!("the plan has no spec for replica {name}"))
     }
 
-    fn previous_spec(&self, name: &str) -> Result<&ReplicaSpec> {
+    pub(super) fn previous_spec(&self, name: &str) -> Result<&ReplicaSpec> {
         self.plan
             .steps
             .iter()

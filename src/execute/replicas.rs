@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::checkpoint::{checkpoint, REPLICA_CREATED, REPLICA_STARTED};
+use super::models::record;
 use super::ownership::{owned_container, owned_network};
 use crate::desire::ReplicaSpec;
 use crate::engine::{ContainerSpec, Engine};
@@ -45,6 +46,7 @@ async fn fill_and_start(engine: &impl Engine, replica: &ReplicaSpec) -> Result<(
             .await
             .with_context(|| format!("writing {path} into {}", replica.name))?;
     }
+    record(engine, replica, &replica.models).await?;
     engine.start(&replica.name).await
 }
 

@@ -32,21 +32,25 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
         let Some(_) = wave else {
             bail!("{}", join(&reasons));
         };
-        let mut message = format!(
-            "rollout stopped: a new replica did not become AVAILABLE\n\n{}",
-            join(&reasons)
-        );
+        let reloads = self
+            .plan
+            .operations
+            .iter()
+            .any(|o| o.wave == wave && o.op == Op::ReloadModels && failures.contains_key(&o.target));
+        let (what, restored_to) = if reloads {
+            ("a new model version did not load", "restored to the models they served before")
+        } else {
+            ("a new replica did not become AVAILABLE", "restored to the previous spec")
+        };
+        let mut message = format!("rollout stopped: {what}\n\n{}", join(&reasons));
         let restored: Vec<&str> = rollback
             .iter()
-            .filter(|o| matches!(o.op, Op::RestoreReplica))
+            .filter(|o| matches!(o.op, Op::RestoreReplica | Op::RestoreModels))
             .map(|o| o.target.as_str())
             .filter(|name| !self.failed.contains_key(*name))
             .collect();
         if !restored.is_empty() {
-            message.push_str(&format!(
-                "\n\nrestored to the previous spec: {}",
-                restored.join(", ")
-            ));
+            message.push_str(&format!("\n\n{restored_to}: {}", restored.join(", ")));
         }
         for (name, reason) in &self.failed {
             message.push_str(&format!("\n\nrestoring {name} failed too: {reason}"));

@@ -22,6 +22,19 @@ pub struct Fleet {
     pub overrides: Vec<Override>,
     pub balancer: Balancer,
     pub rollout: Rollout,
+    /// `[batching]`: TF Serving's request batching, when the table is there.
+    pub batching: Option<Batching>,
+}
+
+/// `[batching]`, with TF Serving's BatchingParameters meanings; unset keys keep its defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batching {
+    pub max_batch_size: Option<u64>,
+    pub batch_timeout_micros: Option<u64>,
+    pub max_enqueued_batches: Option<u64>,
+    pub num_batch_threads: Option<u64>,
+    pub allowed_batch_sizes: Vec<u64>,
+    pub pad_variable_length_inputs: Option<bool>,
 }
 
 /// The TF Serving settings shared by every replica.
@@ -44,6 +57,8 @@ pub struct Model {
     pub host_path: PathBuf,
     /// Empty: serve the newest version found.
     pub versions: Vec<u64>,
+    /// TF Serving's version labels: label → version.
+    pub labels: BTreeMap<String, u64>,
 }
 
 /// Where replicas run.
@@ -80,6 +95,8 @@ pub struct Override {
     pub weight: Option<u32>,
     pub env: BTreeMap<String, String>,
     pub args: Vec<String>,
+    /// Versions this slot serves instead of the fleet's, by model name.
+    pub versions: BTreeMap<String, Vec<u64>>,
 }
 
 /// What an override applies to.

@@ -134,6 +134,7 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
         name: model.name.get_ref().clone(),
         host_path,
         versions,
+        labels: Default::default(),
     })
 }
 

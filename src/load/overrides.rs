@@ -66,6 +66,7 @@ pub fn check_overrides(
             weight,
             env,
             args,
+            versions: Default::default(),
         });
     }
     Some(overrides)

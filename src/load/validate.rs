@@ -42,6 +42,7 @@ pub fn validate(file: FleetFile, checker: &mut Checker) -> Option<Fleet> {
         overrides: overrides?,
         balancer: balancer?,
         rollout: rollout?,
+        batching: None,
     })
 }
 

@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::serving::Serving;
+use crate::desire::ServedModel;
 
 use crate::desire::content_hash;
 use crate::engine::{Container, Network};
@@ -31,6 +32,10 @@ pub struct Observed {
     /// container name; empty when not asked (see [`super::observe_serving`]).
     #[serde(default)]
     pub serving: BTreeMap<String, Serving>,
+    /// What each running replica was last told to serve (its models file),
+    /// by container name; absent for a replica without a readable one.
+    #[serde(default)]
+    pub models: BTreeMap<String, Vec<ServedModel>>,
 }
 
 impl Observed {
@@ -52,6 +57,7 @@ impl Observed {
                 .map(|c| &c.id)
                 .collect::<Vec<_>>(),
             &self.serving,
+            &self.models,
         );
         content_hash(&summary)
     }

@@ -43,12 +43,10 @@ pub fn replica_differences(
         ));
     }
     reasons.extend(env_differences(&previous.env, &desired.env));
-    if previous.mounts != desired.mounts
-        || previous.files != desired.files
-        || previous.models != desired.models
-    {
-        reasons.push("models changed".to_string());
+    if previous.mounts != desired.mounts {
+        reasons.push("model directories mounted changed".to_string());
     }
+    reasons.extend(file_differences(&previous.files, &desired.files));
     if previous.device_id != desired.device_id {
         let show = |id: &Option<String>| id.clone().unwrap_or_else(|| "none".to_string());
         reasons.push(format!(
@@ -67,6 +65,26 @@ pub fn replica_differences(
         reasons.push("configuration hash changed".to_string());
     }
     reasons
+}
+
+/// Which generated files changed, by what they configure; each is read by
+/// TF Serving at start only.
+fn file_differences(
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let paths: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    paths
+        .into_iter()
+        .filter(|path| before.get(*path) != after.get(*path))
+        .map(|path| match path.as_str() {
+            crate::desire::BATCHING_CONFIG_PATH => {
+                "batching changed (needs a restart: TF Serving reads it at start)".to_string()
+            }
+            crate::desire::MONITORING_CONFIG_PATH => "monitoring changed".to_string(),
+            other => format!("{other} changed"),
+        })
+        .collect()
 }
 
 /// Reasons the balancer container must be recreated; empty when it matches.

@@ -2,6 +2,7 @@
 //! reasons for people, operations in order for execute. Pure.
 
 mod differences;
+mod model_differences;
 mod operation;
 mod plan;
 #[allow(clippy::module_inception)]

@@ -47,6 +47,12 @@ pub enum Op {
     RestoreReplica,
     /// Waits until every model of a replica is AVAILABLE.
     WaitAvailable,
+    /// Changes what a running replica serves, in place: TF Serving loads
+    /// the new versions beside the old ones, the labels move once they are
+    /// AVAILABLE, and the replica stays in the upstream throughout.
+    ReloadModels,
+    /// Reloads the models a replica served before a reload that failed: a rollback.
+    RestoreModels,
     /// Stops and removes the balancer container.
     RemoveBalancer,
     /// Removes the fleet's network.
@@ -82,6 +88,8 @@ impl Op {
             Op::StartReplica => "start_replica",
             Op::RestoreReplica => "restore_replica",
             Op::WaitAvailable => "wait_available",
+            Op::ReloadModels => "reload_models",
+            Op::RestoreModels => "restore_models",
             Op::RemoveBalancer => "remove_balancer",
             Op::RemoveNetwork => "remove_network",
         }
@@ -97,6 +105,8 @@ impl Op {
                 | Op::StartReplica
                 | Op::RestoreReplica
                 | Op::WaitAvailable
+                | Op::ReloadModels
+                | Op::RestoreModels
         );
         per_replica && std::mem::discriminant(self) == std::mem::discriminant(other)
     }
@@ -106,7 +116,11 @@ impl Op {
     pub fn fails_softly(&self) -> bool {
         matches!(
             self,
-            Op::StartReplica | Op::RestoreReplica | Op::WaitAvailable
+            Op::StartReplica
+                | Op::RestoreReplica
+                | Op::WaitAvailable
+                | Op::ReloadModels
+                | Op::RestoreModels
         )
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::differences::{balancer_differences, list_change, replica_differences};
+use super::model_differences::model_differences;
 use super::plan::{Action, ConfChange, Kind, Plan, Step};
 use super::schedule::{schedule, Schedule};
 use super::stray::{stray_kind, stray_reason};
@@ -46,6 +47,10 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
                 vec!["no container for this slot".to_string()],
             )),
             Some(container) => {
+                if let Some(update) = in_place(replica, container, observed) {
+                    steps.push(update);
+                    continue;
+                }
                 let reasons = replica_reasons(replica, container, observed, &desired.network.name);
                 if !reasons.is_empty() {
                     let mut replacement = replica_step(Action::Replace, replica, reasons);
@@ -153,6 +158,34 @@ fn check_foreign(desired: &Desired, observed: &Observed) -> Result<(), Reconcile
         });
     }
     Ok(())
+}
+
+/// A running replica whose container matches its spec, but whose models
+/// (as the replica was last told them) do not: updated in place by a
+/// reload. Its `previous` carries what it serves now, for a rollback.
+fn in_place(replica: &ReplicaSpec, container: &Container, observed: &Observed) -> Option<Step> {
+    // Without a models file to read, what it was created serving.
+    let created = || {
+        ReplicaSpec::from_labels(&container.name, replica.weight, &container.labels)
+            .map(|spec| spec.models)
+    };
+    let served = observed.models.get(&container.name).cloned().or_else(created)?;
+    let served = &served;
+    let matches = container.state.is_running()
+        && container.labels.get(labels::CONFIG_HASH) == Some(&replica.config_hash);
+    if !matches {
+        return None;
+    }
+    let reasons = model_differences(served, &replica.models);
+    if reasons.is_empty() {
+        return None;
+    }
+    let mut update = replica_step(Action::Update, replica, reasons);
+    update.previous = Some(ReplicaSpec {
+        models: served.clone(),
+        ..replica.clone()
+    });
+    Some(update)
 }
 
 fn replica_reasons(

@@ -4,7 +4,9 @@
 
 use super::operation::{Op, Operation, Removal};
 use super::plan::{Action, Kind, Step};
-use super::schedule_parts::{all, closing, in_fleet_order, pull_reason, rollback_wave, switch};
+use super::schedule_parts::{
+    all, closing, in_fleet_order, pull_reason, reload_waves, rollback_wave, switch,
+};
 use crate::desire::Desired;
 
 /// A plan's operations, and what undoes a wave that failed.
@@ -57,7 +59,7 @@ pub fn schedule(desired: &Desired, steps: &[Step]) -> Schedule {
     let mut images = Vec::new();
     if steps
         .iter()
-        .any(|s| s.kind == Kind::Replica && s.action != Action::Remove)
+        .any(|s| s.kind == Kind::Replica && matches!(s.action, Action::Create | Action::Replace))
     {
         images.extend(desired.replicas.first().map(|r| r.config.image.clone()));
     }
@@ -86,9 +88,10 @@ pub fn schedule(desired: &Desired, steps: &[Step]) -> Schedule {
         ));
     }
 
+    // A replica updated in place serves throughout, like an unchanged one.
     let changing: Vec<&str> = steps
         .iter()
-        .filter(|s| s.kind == Kind::Replica)
+        .filter(|s| s.kind == Kind::Replica && s.action != Action::Update)
         .map(|s| s.resource.as_str())
         .collect();
     let replaces = of(Kind::Replica, Action::Replace);
@@ -253,6 +256,10 @@ pub fn schedule(desired: &Desired, steps: &[Step]) -> Schedule {
         }
         upstream = restored;
     }
+
+    let replace_waves = replaces.len().div_ceil(size) as u32;
+    reload_waves(&mut schedule, &of(Kind::Replica, Action::Update), replace_waves, size);
+    let ops = &mut schedule.operations;
 
     if balancer_action == Some(Action::Replace) {
         ops.push(Operation::new(

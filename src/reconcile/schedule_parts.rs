@@ -3,6 +3,7 @@
 
 use super::operation::{Op, Operation, Removal};
 use super::plan::Step;
+use super::schedule::Schedule;
 use crate::desire::Desired;
 use crate::load::PullPolicy;
 
@@ -81,5 +82,28 @@ pub fn pull_reason(policy: PullPolicy) -> &'static str {
         PullPolicy::Always => "pull = \"always\"",
         PullPolicy::Missing => "pull = \"missing\": pulled only when not on the host",
         PullPolicy::Never => "pull = \"never\": must be on the host",
+    }
+}
+
+/// Replicas updated in place, in waves of `size` after the `after` waves
+/// of replacements: each reloads its models and stays in the upstream; a
+/// wave that fails reloads what its failed replicas served before.
+pub fn reload_waves(schedule: &mut Schedule, updates: &[&Step], after: u32, size: usize) {
+    for (index, wave) in updates.chunks(size).enumerate() {
+        let number = Some(after + index as u32 + 1);
+        for step in wave {
+            schedule.operations.push(Operation::new(
+                Op::ReloadModels,
+                &step.resource,
+                number,
+                step.reasons.join("; "),
+            ));
+            schedule.rollback.push(Operation::new(
+                Op::RestoreModels,
+                &step.resource,
+                number,
+                "serve the models it served before",
+            ));
+        }
     }
 }

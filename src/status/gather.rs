@@ -4,7 +4,9 @@ use std::time::{Duration, SystemTime};
 use futures_util::future::join_all;
 
 use super::{BalancerStatus, FleetStatus, GpuStatus, ModelStatus, ReplicaStatus};
-use crate::desire::{labels, BalancerContainer, ReplicaSpec, MONITORING_CONFIG_PATH};
+use crate::desire::{
+    labels, BalancerContainer, ReplicaSpec, MONITORING_CONFIG_PATH, SERVED_MODELS_PATH,
+};
 use crate::discover::gpu_usage;
 use crate::engine::{Container, Engine, Status};
 use crate::observe::Observed;
@@ -77,10 +79,16 @@ async fn replica(
         last_exit_code: None,
         problem: None,
     };
-    let Some(spec) = spec else {
+    let Some(mut spec) = spec else {
         status.problem = Some("its tfs.spec label cannot be read".to_string());
         return status;
     };
+    // What it was last told to serve, which a reload in place changes.
+    if let Ok(Some(text)) = engine.read_file(&container.name, SERVED_MODELS_PATH).await {
+        if let Ok(models) = serde_json::from_str(&text) {
+            spec.models = models;
+        }
+    }
     if !container.state.is_running() {
         status.problem = Some(container.state.describe());
         crash_loop(engine, container, &mut status).await;
@@ -92,7 +100,19 @@ async fn replica(
             status.models = health
                 .models
                 .into_iter()
-                .map(|(name, versions)| ModelStatus { name, versions })
+                .map(|(name, versions)| {
+                    let labels = spec
+                        .models
+                        .iter()
+                        .find(|model| model.name == name)
+                        .map(|model| model.labels.clone())
+                        .unwrap_or_default();
+                    ModelStatus {
+                        name,
+                        versions,
+                        labels,
+                    }
+                })
                 .collect();
         }
         Err(error) => status.problem = Some(error.to_string()),

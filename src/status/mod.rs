@@ -56,6 +56,8 @@ pub struct GpuStatus {
 pub struct ModelStatus {
     pub name: String,
     pub versions: Vec<VersionState>,
+    /// Its version labels, as the replica was told them: label → version.
+    pub labels: std::collections::BTreeMap<String, u64>,
 }
 
 /// The balancer container and whether nginx answers at its REST address.

@@ -113,11 +113,21 @@ fn models(replica: &ReplicaStatus) -> String {
         .models
         .iter()
         .map(|model| {
-            Versions {
+            let versions = Versions {
                 model: &model.name,
                 states: &model.versions,
             }
-            .compact()
+            .compact();
+            let labels: Vec<String> = model
+                .labels
+                .iter()
+                .map(|(label, version)| format!("{label}={version}"))
+                .collect();
+            if labels.is_empty() {
+                versions
+            } else {
+                format!("{versions} ({})", labels.join(" "))
+            }
         })
         .collect();
     if parts.is_empty() {

@@ -45,6 +45,17 @@ struct ModelVersionStatus {
     version: i64,
     #[prost(int32, tag = "2")]
     state: i32,
+    #[prost(message, optional, tag = "3")]
+    status: Option<StatusProto>,
+}
+
+/// tensorflow.StatusProto (util/status.proto): 0 for OK.
+#[derive(Clone, PartialEq, prost::Message)]
+struct StatusProto {
+    #[prost(int32, tag = "1")]
+    error_code: i32,
+    #[prost(string, tag = "2")]
+    error_message: String,
 }
 
 /// The versions of `model` a replica reports over gRPC, with the states
@@ -87,6 +98,10 @@ pub async fn model_status(address: SocketAddr, model: &str) -> Result<Vec<Versio
         .map(|status| VersionState {
             version: status.version.to_string(),
             state: ModelState::from_number(status.state),
+            error: status
+                .status
+                .filter(|body| body.error_code != 0)
+                .map(|body| format!("error code {}: {}", body.error_code, body.error_message)),
         })
         .collect())
 }

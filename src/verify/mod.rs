@@ -6,6 +6,7 @@ mod metrics;
 mod model_state;
 mod model_status;
 mod readiness;
+mod reload_config;
 
 pub use http::get;
 pub use metrics::requests_served;

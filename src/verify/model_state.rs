@@ -55,6 +55,9 @@ impl fmt::Display for ModelState {
 pub struct VersionState {
     pub version: String,
     pub state: ModelState,
+    /// TF Serving's error for a version that failed to load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// One model's versions, written the ways tfs shows them.
@@ -118,10 +121,12 @@ mod tests {
             VersionState {
                 version: "123".into(),
                 state: ModelState::Available,
+                error: None,
             },
             VersionState {
                 version: "124".into(),
                 state: ModelState::Loading,
+                error: None,
             },
         ]
     }

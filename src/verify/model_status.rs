@@ -18,6 +18,17 @@ struct StatusDocument {
 struct VersionStatus {
     version: String,
     state: ModelState,
+    #[serde(default)]
+    status: Option<StatusBody>,
+}
+
+/// TF Serving's `status` of a version: `OK`, or why it failed.
+#[derive(Deserialize)]
+struct StatusBody {
+    #[serde(default)]
+    error_code: String,
+    #[serde(default)]
+    error_message: String,
 }
 
 /// The versions of `model` a replica reports; an error while it cannot answer.
@@ -39,6 +50,10 @@ pub async fn model_status(address: SocketAddr, model: &str) -> Result<Vec<Versio
         .map(|status| VersionState {
             version: status.version,
             state: status.state,
+            error: status
+                .status
+                .filter(|body| !body.error_message.is_empty() || !matches!(body.error_code.as_str(), "" | "OK"))
+                .map(|body| format!("{}: {}", body.error_code, body.error_message)),
         })
         .collect())
 }

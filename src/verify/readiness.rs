@@ -10,10 +10,11 @@ use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
 
 use super::grpc_status;
-use super::model_state::{is_available, VersionState, Versions};
+use super::model_state::{is_available, ModelState, VersionState, Versions};
+use super::reload_config::reload_config;
 use super::model_status::model_status;
 use crate::cancel::Cancel;
-use crate::desire::{rest_api_enabled, ReplicaSpec};
+use crate::desire::{rest_api_enabled, ReplicaSpec, ServedModel};
 use crate::engine::Engine;
 
 /// What one replica reports for each of its models.
@@ -47,8 +48,9 @@ pub enum ProbeError {
     NoAnswer(anyhow::Error),
 }
 
-/// Asks a replica once what its models' states are. The executor and
-/// status ask through this trait, so that tests can answer from memory.
+/// A replica's TF Serving, as tfs talks to it: asked once what its models'
+/// states are, or told what to serve. The executor and status go through
+/// this trait, so that tests can answer from memory.
 #[allow(async_fn_in_trait)]
 pub trait Probe {
     async fn probe(
@@ -56,6 +58,16 @@ pub trait Probe {
         replica: &ReplicaSpec,
         network: &str,
     ) -> Result<ReplicaHealth, ProbeError>;
+
+    /// Replaces the replica's model config with `models` (without their
+    /// version labels when `labels` is false).
+    async fn reload(
+        &self,
+        replica: &ReplicaSpec,
+        network: &str,
+        models: &[ServedModel],
+        labels: bool,
+    ) -> Result<()>;
 }
 
 /// TF Serving itself, asked at the container's address on the fleet network.
@@ -68,6 +80,29 @@ impl<E: Engine> Probe for ServingProbe<'_, E> {
         network: &str,
     ) -> Result<ReplicaHealth, ProbeError> {
         probe(self.0, replica, network).await
+    }
+
+    async fn reload(
+        &self,
+        replica: &ReplicaSpec,
+        network: &str,
+        models: &[ServedModel],
+        labels: bool,
+    ) -> Result<()> {
+        let container = self
+            .0
+            .inspect(&replica.name)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("container {} does not exist", replica.name))?;
+        let ip = container
+            .networks
+            .get(network)
+            .and_then(|ip| ip.parse::<IpAddr>().ok())
+            .ok_or_else(|| {
+                anyhow::anyhow!("{} has no address on network {network}", replica.name)
+            })?;
+        let address = SocketAddr::new(ip, replica.config.grpc_port);
+        reload_config(address, models, labels).await
     }
 }
 
@@ -117,7 +152,7 @@ async fn probe(
         models: Vec::new(),
         available: true,
     };
-    for model in &replica.config.models {
+    for model in &replica.models {
         let states = if rest {
             model_status(address, &model.name).await
         } else {
@@ -128,6 +163,29 @@ async fn probe(
         health.models.push((model.name.clone(), states));
     }
     Ok(health)
+}
+
+/// Why a version the replica should serve will not become AVAILABLE: it
+/// ended (failed to load), with TF Serving's error when it gave one.
+fn failed(health: &ReplicaHealth, replica: &ReplicaSpec) -> Option<String> {
+    replica.models.iter().find_map(|model| {
+        let (_, states) = health.models.iter().find(|(name, _)| *name == model.name)?;
+        states
+            .iter()
+            .filter(|state| state.state == ModelState::End)
+            .filter(|state| {
+                model.versions.is_empty() && state.error.is_some()
+                    || model.versions.iter().any(|v| v.to_string() == state.version)
+            })
+            .map(|state| {
+                let why = state.error.as_deref().unwrap_or("it ended without an error message");
+                format!(
+                    "model {} version {} did not load on {}: {why}",
+                    model.name, state.version, replica.name
+                )
+            })
+            .next()
+    })
 }
 
 /// How often a loading replica is asked: half an interval is added, on
@@ -153,6 +211,10 @@ pub async fn wait_available(
         cancel.check()?;
         match probe.probe(replica, network).await {
             Ok(health) if health.available => return Ok(health),
+            // A wanted version that ended will not load: TF Serving says why.
+            Ok(health) if failed(&health, replica).is_some() => {
+                bail!("{}", failed(&health, replica).unwrap_or_default())
+            }
             Ok(health) => last = health.compact(),
             // A container that stopped will not become AVAILABLE: fail now, not at the deadline.
             Err(ProbeError::Stopped(reason)) => bail!("{reason}"),

@@ -124,5 +124,11 @@ pub fn converged(desired: &Desired) -> Observed {
         foreign_containers: Vec::new(),
         foreign_networks: Vec::new(),
         serving: BTreeMap::new(),
+        // Each replica's models file says what it was created serving.
+        models: desired
+            .replicas
+            .iter()
+            .map(|r| (r.name.clone(), r.models.clone()))
+            .collect(),
     }
 }

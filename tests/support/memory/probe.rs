@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use tfs::desire::ReplicaSpec;
+use tfs::desire::{ReplicaSpec, ServedModel};
 use tfs::engine::Status;
 use tfs::verify::{is_available, ModelState, Probe, ProbeError, ReplicaHealth, VersionState};
 
@@ -56,7 +56,7 @@ impl Probe for Memory {
             models: Vec::new(),
             available: true,
         };
-        for model in &replica.config.models {
+        for model in &replica.models {
             let versions = if model.versions.is_empty() {
                 vec![1]
             } else {
@@ -67,11 +67,30 @@ impl Probe for Memory {
                 .map(|version| VersionState {
                     version: version.to_string(),
                     state,
+                    error: None,
                 })
                 .collect();
             health.available &= is_available(&states, &model.versions);
             health.models.push((model.name.clone(), states));
         }
         Ok(health)
+    }
+
+    /// A reload is answered as a running TF Serving would take it; the
+    /// versions it names are what `probe` reports from then on, since
+    /// `probe` answers for the spec it is given.
+    async fn reload(
+        &self,
+        replica: &ReplicaSpec,
+        _network: &str,
+        _models: &[ServedModel],
+        _labels: bool,
+    ) -> anyhow::Result<()> {
+        let mut state = self.call().await;
+        state.fault("reload", &[replica.name.as_str()])?;
+        match state.find(&replica.name) {
+            Some(index) if state.containers[index].container.state.is_running() => Ok(()),
+            _ => anyhow::bail!("container {} does not run", replica.name),
+        }
     }
 }
