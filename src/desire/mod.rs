@@ -20,7 +20,9 @@ pub use balancer::{
 pub use hash::content_hash;
 pub use replica::{Mount, ReplicaConfig, ReplicaSpec, ServedModel};
 pub use slots::GpuBinding;
-pub use tf_serving::{METRICS_PATH, MODEL_CONFIG_PATH, MONITORING_CONFIG_PATH};
+pub use tf_serving::{
+    batching_parameters, METRICS_PATH, MODEL_CONFIG_PATH, MONITORING_CONFIG_PATH,
+};
 // Parsed in load, which also checks them; re-exported for readiness.
 pub use crate::load::{flag_value, rest_api_enabled};
 

@@ -22,6 +22,8 @@ pub struct Fleet {
     pub overrides: Vec<Override>,
     pub balancer: Balancer,
     pub rollout: Rollout,
+    /// `[batching]`: None leaves TF Serving's batching off.
+    pub batching: Option<Batching>,
 }
 
 /// The TF Serving settings shared by every replica.
@@ -44,6 +46,10 @@ pub struct Model {
     pub host_path: PathBuf,
     /// Empty: serve the newest version found.
     pub versions: Vec<u64>,
+    /// TF Serving's `version_labels`: label → version, each version one
+    /// that `versions` lists (or, without it, one on disk). Fleet-wide: a
+    /// slot whose override does not serve a label's version omits the label.
+    pub labels: BTreeMap<String, u64>,
 }
 
 /// Where replicas run.
@@ -80,6 +86,9 @@ pub struct Override {
     pub weight: Option<u32>,
     pub env: BTreeMap<String, String>,
     pub args: Vec<String>,
+    /// Model name → the versions this slot serves instead of the model's
+    /// `versions`; models not named keep the fleet's.
+    pub versions: BTreeMap<String, Vec<u64>>,
 }
 
 /// What an override applies to.
@@ -103,6 +112,26 @@ pub struct Balancer {
     /// nginx's read timeout from a replica; None: derived from TF Serving's
     /// `--rest_api_timeout_in_ms`.
     pub read_timeout: Option<Duration>,
+}
+
+/// TF Serving's BatchingParameters, from `[batching]`; None keeps TF Serving's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batching {
+    /// The most requests (summed over their 0th dimension) one batch holds.
+    pub max_batch_size: Option<u64>,
+    /// How long, in microseconds, the first request of a batch waits for
+    /// the batch to fill before a smaller batch is run.
+    pub batch_timeout_micros: Option<u64>,
+    /// How many batches may wait for a thread; requests beyond are refused.
+    pub max_enqueued_batches: Option<u64>,
+    /// Threads that process batches, i.e. batches run at once.
+    pub num_batch_threads: Option<u64>,
+    /// Sizes a batch is padded up to, increasing and ending at
+    /// `max_batch_size`; empty: any size.
+    pub allowed_batch_sizes: Vec<u64>,
+    /// Whether inputs whose non-batch dimensions differ are padded to the
+    /// largest in the batch rather than refused.
+    pub pad_variable_length_inputs: Option<bool>,
 }
 
 /// How replacements are rolled out.
