@@ -13,7 +13,7 @@ use toml::Spanned;
 
 use super::checker::Checker;
 use super::quoted::quoted;
-use super::version_directories::ModelDirectory;
+use super::version_directories::{ModelDirectory, Served};
 
 /// The longest label tfs accepts.
 const LONGEST_LABEL: usize = 64;
@@ -98,7 +98,7 @@ fn check_label_version(
             return None;
         };
         return directory
-            .check_saved_model(found, version.span(), checker)
+            .check_saved_model(found, version.span(), Served::Listed, checker)
             .then_some(found);
     }
     let served = u64::try_from(number)

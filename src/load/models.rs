@@ -10,7 +10,7 @@ use super::fleet_file::ModelSection;
 use super::labels::check_labels;
 use super::model_text::{check_model_name, check_model_path_text};
 use super::quoted::quoted;
-use super::version_directories::ModelDirectory;
+use super::version_directories::{ModelDirectory, Served};
 
 /// Every `[[models]]`: unique names, and paths holding the versions they promise.
 pub fn check_models(
@@ -98,7 +98,14 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
             "list versions to serve, or remove `versions` to serve the newest",
             checker,
         )?,
-        None => Vec::new(),
+        None => {
+            // TF Serving serves the newest directory, whatever it holds.
+            let newest = *directory.versions.keys().next_back()?;
+            if !directory.check_saved_model(newest, model.path.span(), Served::Newest, checker) {
+                return None;
+            }
+            Vec::new()
+        }
     };
     let labels = check_labels(&model.labels, &versions, &directory, checker)?;
     Some(Model {

@@ -13,6 +13,15 @@ use super::checker::Checker;
 /// What TF Serving loads a version from; either file will do.
 const SAVED_MODEL_FILES: [&str; 2] = ["saved_model.pb", "saved_model.pbtxt"];
 
+/// Why a version is served, which says what to do when it cannot be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Served {
+    /// fleet.toml names it: in `versions`, or as a label's version.
+    Listed,
+    /// No `versions`: TF Serving serves the newest directory.
+    Newest,
+}
+
 /// A model path as fleet.toml writes it, and what is on disk there.
 pub struct ModelDirectory<'a> {
     pub model: &'a str,
@@ -56,7 +65,7 @@ impl<'a> ModelDirectory<'a> {
             );
             return None;
         };
-        self.check_saved_model(version, value.span(), checker)
+        self.check_saved_model(version, value.span(), Served::Listed, checker)
             .then_some(version)
     }
 
@@ -65,6 +74,7 @@ impl<'a> ModelDirectory<'a> {
         &self,
         version: u64,
         span: Range<usize>,
+        served: Served,
         checker: &mut Checker,
     ) -> bool {
         let Some(directory) = self.versions.get(&version) else {
@@ -80,12 +90,16 @@ impl<'a> ModelDirectory<'a> {
             "{}/saved_model.pb (or saved_model.pbtxt)",
             self.directory_text(directory)
         );
-        let message = format!(
-            "version {version} of model \"{}\" has no saved_model.pb",
-            self.model
-        );
-        let hint =
-            format!("TF Serving loads a version from {expected}, and would fail to load this one");
+        let (message, hint) = match served {
+            Served::Listed => (
+                format!("version {version} of model \"{}\" has no saved_model.pb", self.model),
+                format!("TF Serving loads a version from {expected}, and would fail to load this one"),
+            ),
+            Served::Newest => (
+                format!("the newest version of model \"{}\", {version}, has no saved_model.pb", self.model),
+                format!("without `versions` TF Serving serves the newest version, from {expected}; export it there, or list the versions to serve in `versions`"),
+            ),
+        };
         checker.host_error(span, message, hint);
         false
     }
