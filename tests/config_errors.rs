@@ -40,6 +40,9 @@ fn case(fleet: &str) -> Test {
         .model_dir("models/flat", &[])
         .file("models/flat/saved_model.pb", "")
         .file("models/flat/variables/variables.index", "")
+        // Versions 1 and 2 exported; 3, the newest, without its saved_model.pb.
+        .model_dir("models/classifier", &[1, 2])
+        .file("models/classifier/3/variables/variables.index", "")
         .args(&["validate", "-f", "fleet.toml"])
 }
 

@@ -102,10 +102,10 @@ fn command_and_env(container: &str) -> (serde_json::Value, Vec<String>) {
 #[test]
 fn hostile_values_run_in_compose_exactly_as_apply_runs_them() {
     let fleet = TestFleet::new("hostile");
-    // The stub reads this file, so the hostile name must reach it unchanged.
+    // The argument must reach the container unchanged: `docker inspect`'s Cmd is compared below.
     let name = "$HOME ${X:-y} $$ 'single' \"double\" # no comment: &anchor *ref {} [a] | > ? -";
     std::fs::write(fleet.path("models/half_plus_two").join(name), "").unwrap();
-    let arg = format!("--batching_parameters_file=/models/half_plus_two/{name}");
+    let arg = format!("--platform_config_file=/models/half_plus_two/{name}");
     let mut toml = fleet.toml().cpu(1).serving_args(&[&arg]);
     let values = [
         ("API_TOKEN", "s3cret-$HOME-${PATH}-$$"),

@@ -310,7 +310,7 @@ async fn the_probe_answers_from_memory() {
     assert_eq!(missing, "container cpu-fleet-cpu0 does not exist");
     m.exits_on_start(|c| c.name.ends_with("cpu0"));
     m.loading_for(2, |c| c.name.ends_with("cpu1"));
-    m.never_ready(|c| c.labels["tfs.spec"].contains("half_plus_two") && c.name.ends_with('2'));
+    m.never_ready(|c| c.labels["tfs.models"].contains("half_plus_two") && c.name.ends_with('2'));
     f.replicas().await;
     let exited = stopped(m.probe(f.replica(0), net).await);
     assert_eq!(exited, "cpu-fleet-cpu0: container exited (code 1)");

@@ -47,7 +47,7 @@ fn args_change() {
     let observed = converged(&case.desired(FOUR_GPUS));
     let changed = FOUR_GPUS.replace(
         "image = \"tensorflow/serving:2.17.0-gpu\"",
-        "image = \"tensorflow/serving:2.17.0-gpu\"\nargs = [\"--enable_batching\"]",
+        "image = \"tensorflow/serving:2.17.0-gpu\"\nargs = [\"--file_system_poll_wait_seconds=5\"]",
     );
     let plan = reconcile(&case.desired(&changed), &observed).unwrap();
     insta::assert_snapshot!(text(&plan));

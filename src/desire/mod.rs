@@ -24,7 +24,9 @@ pub use served_models::{
     model_config, served_models_json, ServedModel, MODELS_ROOT, MODEL_CONFIG_PATH, SERVED_MODELS_PATH,
 };
 pub use slots::GpuBinding;
-pub use tf_serving::{BATCHING_CONFIG_PATH, METRICS_PATH, MONITORING_CONFIG_PATH};
+pub use tf_serving::{
+    batching_parameters, BATCHING_CONFIG_PATH, METRICS_PATH, MONITORING_CONFIG_PATH,
+};
 // Parsed in load, which also checks them; re-exported for readiness.
 pub use crate::load::{flag_value, rest_api_enabled};
 

@@ -50,6 +50,10 @@ pub fn base_args(fleet: &Fleet, memory_fraction: Option<f64>) -> Vec<String> {
     // Always a config file, even for one model: a reload replaces what it
     // serves in place, and a restart by Docker serves the same.
     args.push(format!("--model_config_file={MODEL_CONFIG_PATH}"));
+    // Labels are in that file from the start, before their versions have
+    // loaded; TF Serving refuses them then without this flag. Reloads set
+    // labels only once their versions are AVAILABLE.
+    args.push("--allow_version_labels_for_unavailable_models".to_string());
     if fleet.batching.is_some() {
         args.push("--enable_batching".to_string());
         args.push(format!("--batching_parameters_file={BATCHING_CONFIG_PATH}"));
@@ -61,4 +65,44 @@ pub fn base_args(fleet: &Fleet, memory_fraction: Option<f64>) -> Vec<String> {
         args.push(format!("--per_process_gpu_memory_fraction={fraction}"));
     }
     args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batching_parameters_write_wrappers_lists_and_flags() {
+        let batching = Batching {
+            max_batch_size: Some(32),
+            batch_timeout_micros: Some(0),
+            max_enqueued_batches: None,
+            num_batch_threads: Some(4),
+            allowed_batch_sizes: vec![8, 16, 32],
+            pad_variable_length_inputs: Some(true),
+        };
+        assert_eq!(
+            batching_parameters(&batching),
+            "max_batch_size { value: 32 }\n\
+             batch_timeout_micros { value: 0 }\n\
+             num_batch_threads { value: 4 }\n\
+             allowed_batch_sizes: 8\n\
+             allowed_batch_sizes: 16\n\
+             allowed_batch_sizes: 32\n\
+             pad_variable_length_inputs: true\n"
+        );
+    }
+
+    #[test]
+    fn empty_batching_keeps_every_default() {
+        assert_eq!(batching_parameters(&Batching::default()), "");
+        let unpadded = Batching {
+            pad_variable_length_inputs: Some(false),
+            ..Batching::default()
+        };
+        assert_eq!(
+            batching_parameters(&unpadded),
+            "pad_variable_length_inputs: false\n"
+        );
+    }
 }

@@ -16,7 +16,7 @@ pub enum ArgsPlace {
 }
 
 /// Flags tfs derives from other keys, and the key to use instead.
-const OWNED: [(&str, &str); 5] = [
+const OWNED: [(&str, &str); 7] = [
     ("port", "set `grpc_port` in [serving]"),
     ("model_name", "declare models in [[models]]"),
     ("model_base_path", "declare models in [[models]]"),
@@ -27,6 +27,14 @@ const OWNED: [(&str, &str); 5] = [
     (
         "monitoring_config_file",
         "use `monitoring` in [serving]; tfs writes the monitoring config",
+    ),
+    (
+        "enable_batching",
+        "add a [batching] table: tfs turns batching on for it",
+    ),
+    (
+        "batching_parameters_file",
+        "set batching parameters in [batching]; tfs writes the batching parameters file",
     ),
 ];
 
@@ -44,7 +52,7 @@ pub fn check_args(
             checker.error(
                 arg.span(),
                 format!("argument {} contains a control character", quoted(text)),
-                "each entry of `args` is one flag on one line, e.g. \"--enable_batching\"",
+                "each entry of `args` is one flag on one line, e.g. \"--file_system_poll_wait_seconds=5\"",
             );
             continue;
         }

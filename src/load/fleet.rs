@@ -22,19 +22,8 @@ pub struct Fleet {
     pub overrides: Vec<Override>,
     pub balancer: Balancer,
     pub rollout: Rollout,
-    /// `[batching]`: TF Serving's request batching, when the table is there.
+    /// `[batching]`: None leaves TF Serving's batching off.
     pub batching: Option<Batching>,
-}
-
-/// `[batching]`, with TF Serving's BatchingParameters meanings; unset keys keep its defaults.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Batching {
-    pub max_batch_size: Option<u64>,
-    pub batch_timeout_micros: Option<u64>,
-    pub max_enqueued_batches: Option<u64>,
-    pub num_batch_threads: Option<u64>,
-    pub allowed_batch_sizes: Vec<u64>,
-    pub pad_variable_length_inputs: Option<bool>,
 }
 
 /// The TF Serving settings shared by every replica.
@@ -57,7 +46,9 @@ pub struct Model {
     pub host_path: PathBuf,
     /// Empty: serve the newest version found.
     pub versions: Vec<u64>,
-    /// TF Serving's version labels: label → version.
+    /// TF Serving's `version_labels`: label → version, each version one
+    /// that `versions` lists (or, without it, one on disk). Fleet-wide: a
+    /// slot whose override does not serve a label's version omits the label.
     pub labels: BTreeMap<String, u64>,
 }
 
@@ -95,7 +86,8 @@ pub struct Override {
     pub weight: Option<u32>,
     pub env: BTreeMap<String, String>,
     pub args: Vec<String>,
-    /// Versions this slot serves instead of the fleet's, by model name.
+    /// Model name → the versions this slot serves instead of the model's
+    /// `versions`; models not named keep the fleet's.
     pub versions: BTreeMap<String, Vec<u64>>,
 }
 
@@ -120,6 +112,26 @@ pub struct Balancer {
     /// nginx's read timeout from a replica; None: derived from TF Serving's
     /// `--rest_api_timeout_in_ms`.
     pub read_timeout: Option<Duration>,
+}
+
+/// TF Serving's BatchingParameters, from `[batching]`; None keeps TF Serving's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batching {
+    /// The most requests (summed over their 0th dimension) one batch holds.
+    pub max_batch_size: Option<u64>,
+    /// How long, in microseconds, the first request of a batch waits for
+    /// the batch to fill before a smaller batch is run.
+    pub batch_timeout_micros: Option<u64>,
+    /// How many batches may wait for a thread; requests beyond are refused.
+    pub max_enqueued_batches: Option<u64>,
+    /// Threads that process batches, i.e. batches run at once.
+    pub num_batch_threads: Option<u64>,
+    /// Sizes a batch is padded up to, increasing and ending at
+    /// `max_batch_size`; empty: any size.
+    pub allowed_batch_sizes: Vec<u64>,
+    /// Whether inputs whose non-batch dimensions differ are padded to the
+    /// largest in the batch rather than refused.
+    pub pad_variable_length_inputs: Option<bool>,
 }
 
 /// How replacements are rolled out.

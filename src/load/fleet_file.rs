@@ -40,6 +40,10 @@ pub struct FleetFile {
     /// How replicas are replaced.
     #[serde(default)]
     pub rollout: RolloutSection,
+    /// TF Serving's request batching; present (even empty) turns it on.
+    #[serde(default)]
+    #[schemars(with = "BatchingSection")]
+    pub batching: Option<BatchingSection>,
 }
 
 /// `[fleet]`: the fleet's identity.
@@ -109,7 +113,14 @@ pub struct ModelSection {
     #[serde(default)]
     #[schemars(with = "Vec<u64>", length(min = 1), extend("uniqueItems" = true))]
     pub versions: Option<Spanned<Vec<Spanned<i64>>>>,
+    /// TF Serving version labels, label → version, e.g. `{ stable = 1, canary = 2 }`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, u64>", extend("propertyNames" = { "pattern": LABEL_PATTERN, "maxLength": 64 }))]
+    pub labels: BTreeMap<Spanned<String>, Spanned<i64>>,
 }
+
+/// What a version label may be called; see `labels.rs` for why.
+pub const LABEL_PATTERN: &str = "^[A-Za-z][A-Za-z0-9_-]*$";
 
 /// `[placement]`: how replicas map onto GPUs or CPU replicas.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -157,6 +168,10 @@ pub struct OverrideSection {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub args: Vec<Spanned<String>>,
+    /// Versions this slot serves instead of the model's, model name → versions.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Vec<u64>>")]
+    pub versions: BTreeMap<Spanned<String>, Spanned<Vec<Spanned<i64>>>>,
 }
 
 /// `[balancer]`: the nginx container in front of the replicas.
@@ -230,4 +245,34 @@ pub struct RolloutSection {
         extend("default" = "30s")
     )]
     pub drain_timeout: Option<Spanned<String>>,
+}
+
+/// `[batching]`: TF Serving's BatchingParameters; an absent key keeps TF Serving's default.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchingSection {
+    /// The most requests (in the 0th dimension) one batch holds.
+    #[serde(default)]
+    #[schemars(with = "u64", range(min = 1, max = 1_000_000))]
+    pub max_batch_size: Option<Spanned<i64>>,
+    /// Microseconds a request waits for a batch to fill before a smaller one runs.
+    #[serde(default)]
+    #[schemars(with = "u64", range(min = 0, max = 60_000_000))]
+    pub batch_timeout_micros: Option<Spanned<i64>>,
+    /// How many batches may queue; past it requests are refused.
+    #[serde(default)]
+    #[schemars(with = "u64", range(min = 1, max = 1_000_000))]
+    pub max_enqueued_batches: Option<Spanned<i64>>,
+    /// Threads that run batches.
+    #[serde(default)]
+    #[schemars(with = "u64", range(min = 1, max = 1024))]
+    pub num_batch_threads: Option<Spanned<i64>>,
+    /// Batch sizes a batch is padded up to; increasing, the last equal to `max_batch_size`.
+    #[serde(default)]
+    #[schemars(with = "Vec<u64>", length(min = 1), extend("uniqueItems" = true))]
+    pub allowed_batch_sizes: Option<Spanned<Vec<Spanned<i64>>>>,
+    /// Pad inputs whose non-batch dimensions differ to the longest in the batch (default false).
+    #[serde(default)]
+    #[schemars(with = "bool", extend("default" = false))]
+    pub pad_variable_length_inputs: Option<bool>,
 }

@@ -3,6 +3,7 @@
 mod allowed_values;
 mod args;
 mod balancer;
+mod batching;
 mod checker;
 pub mod diagnostic;
 mod environment;
@@ -13,9 +14,11 @@ mod gpu_reference;
 pub mod gpu_selection;
 mod identity;
 mod image_reference;
+mod labels;
 mod model_text;
 mod models;
 mod override_slots;
+mod override_versions;
 mod overrides;
 mod parse_error;
 mod placement;
@@ -30,6 +33,7 @@ mod syntax_error;
 mod table_headers;
 mod type_error;
 mod validate;
+mod version_directories;
 
 use std::path::Path;
 

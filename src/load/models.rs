@@ -1,15 +1,16 @@
 //! Checks of `[[models]]`: names, and the version directories on the host.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::collections::BTreeMap;
 
 use toml::Spanned;
 
 use super::checker::Checker;
 use super::fleet::Model;
 use super::fleet_file::ModelSection;
+use super::labels::check_labels;
 use super::model_text::{check_model_name, check_model_path_text};
 use super::quoted::quoted;
+use super::version_directories::{ModelDirectory, Served};
 
 /// Every `[[models]]`: unique names, and paths holding the versions they promise.
 pub fn check_models(
@@ -73,8 +74,8 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
         );
         return None;
     }
-    let found = version_directories(&host_path);
-    if found.is_empty() {
+    let directory = ModelDirectory::read(model.name.get_ref(), written, &host_path);
+    if directory.versions.is_empty() {
         let example = format!("{}/1/saved_model.pb", written.trim_end_matches('/'));
         let hint = if host_path.join("saved_model.pb").is_file() {
             format!("saved_model.pb is directly in \"{written}\"; TF Serving wants it in a numbered version directory, e.g. {example}")
@@ -91,66 +92,26 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
         );
         return None;
     }
-    let mut versions = Vec::new();
-    if let Some(listed) = &model.versions {
-        if listed.get_ref().is_empty() {
-            checker.error(
-                listed.span(),
-                "`versions` is empty",
-                "list versions to serve, or remove `versions` to serve the newest",
-            );
-            return None;
-        }
-        let present: Vec<String> = found.iter().map(u64::to_string).collect();
-        for version in listed.get_ref() {
-            let number = *version.get_ref();
-            match u64::try_from(number) {
-                Ok(number) if found.contains(&number) => {
-                    if versions.contains(&number) {
-                        checker.error(
-                            version.span(),
-                            format!("version {number} is listed twice"),
-                            "list each version once",
-                        );
-                        return None;
-                    }
-                    versions.push(number);
-                }
-                _ => {
-                    checker.host_error(
-                        version.span(),
-                        format!(
-                            "version {number} of model \"{}\" is not in \"{written}\"",
-                            model.name.get_ref()
-                        ),
-                        format!("version directories found there: {}", present.join(", ")),
-                    );
-                    return None;
-                }
+    let versions = match &model.versions {
+        Some(listed) => directory.check_list(
+            listed,
+            "list versions to serve, or remove `versions` to serve the newest",
+            checker,
+        )?,
+        None => {
+            // TF Serving serves the newest directory, whatever it holds.
+            let newest = *directory.versions.keys().next_back()?;
+            if !directory.check_saved_model(newest, model.path.span(), Served::Newest, checker) {
+                return None;
             }
+            Vec::new()
         }
-    }
+    };
+    let labels = check_labels(&model.labels, &versions, &directory, checker)?;
     Some(Model {
         name: model.name.get_ref().clone(),
         host_path,
         versions,
-        labels: Default::default(),
+        labels,
     })
-}
-
-/// Numeric subdirectory names, as TF Serving reads them ("00000123" is 123).
-pub fn version_directories(path: &Path) -> BTreeSet<u64> {
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return BTreeSet::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|entry| entry.path().is_dir())
-        .filter_map(|entry| {
-            let name = entry.file_name().to_string_lossy().to_string();
-            (!name.is_empty() && name.chars().all(|c| c.is_ascii_digit()))
-                .then(|| name.parse().ok())
-                .flatten()
-        })
-        .collect()
 }

@@ -13,18 +13,21 @@ use super::args::{check_args, ArgsPlace};
 use super::checker::Checker;
 use super::environment::check_env;
 use super::fleet::{Override, Placement, Selector};
-use super::fleet_file::OverrideSection;
+use super::fleet_file::{ModelSection, OverrideSection};
 use super::gpu_reference;
 use super::gpu_selection::GpuReference;
 use super::override_slots::{outside_placement, KnownSlots};
+use super::override_versions::check_override_versions;
 use super::quoted::quoted;
 
 /// Checks every `[[override]]`; `cpu` is whether the file asks for CPU mode,
-/// `placement` the checked placement when it passed.
+/// `placement` the checked placement when it passed, `models` the file's
+/// `[[models]]`, which `versions` names.
 pub fn check_overrides(
     sections: &[Spanned<OverrideSection>],
     cpu: bool,
     placement: Option<&Placement>,
+    models: &[ModelSection],
     checker: &mut Checker,
 ) -> Option<Vec<Override>> {
     let mut overrides = Vec::new();
@@ -35,6 +38,7 @@ pub fn check_overrides(
         // Before anything can skip this override: their problems are reported too.
         let env = check_env(&inner.env, checker);
         let args = check_args(&inner.args, ArgsPlace::Override, checker);
+        let versions = check_override_versions(&inner.versions, models, checker);
         let Some((selector, span)) = selector(section, cpu, checker) else {
             continue;
         };
@@ -55,6 +59,9 @@ pub fn check_overrides(
             },
             None => None,
         };
+        let Some(versions) = versions else {
+            continue;
+        };
         if let Some(placement) = placement {
             let known = KnownSlots::Written(placement);
             let outside = outside_placement(checker.source, &selector, span.clone(), known);
@@ -66,7 +73,7 @@ pub fn check_overrides(
             weight,
             env,
             args,
-            versions: Default::default(),
+            versions,
         });
     }
     Some(overrides)

@@ -4,6 +4,7 @@ use toml::Spanned;
 
 use super::args::{check_args, check_rest_off_has_grpc, ArgsPlace};
 use super::balancer::check_balancer;
+use super::batching::check_batching;
 use super::checker::Checker;
 use super::environment::check_env;
 use super::fleet::{Fleet, Placement, Serving, DEFAULT_CPU_IMAGE, DEFAULT_GPU_IMAGE};
@@ -26,9 +27,19 @@ pub fn validate(file: FleetFile, checker: &mut Checker) -> Option<Fleet> {
         file.placement.gpus.as_ref().map(Spanned::get_ref),
         Some(GpuSelection::None)
     );
-    let overrides = check_overrides(&file.overrides, cpu, placement.as_ref(), checker);
+    let overrides = check_overrides(
+        &file.overrides,
+        cpu,
+        placement.as_ref(),
+        file.models.get_ref(),
+        checker,
+    );
     let balancer = check_balancer(&file.balancer, checker);
     let rollout = check_rollout(&file.rollout, checker);
+    let batching = file
+        .batching
+        .as_ref()
+        .map(|section| check_batching(section, checker));
     check_rest_off_has_grpc(&file.serving.args, file.balancer.grpc.is_some(), checker);
     if !checker.diagnostics.is_empty() {
         return None;
@@ -42,7 +53,10 @@ pub fn validate(file: FleetFile, checker: &mut Checker) -> Option<Fleet> {
         overrides: overrides?,
         balancer: balancer?,
         rollout: rollout?,
-        batching: None,
+        batching: match batching {
+            Some(checked) => Some(checked?),
+            None => None,
+        },
     })
 }
 
@@ -119,4 +133,76 @@ fn check_serving(
         env,
         monitoring: section.monitoring.unwrap_or(true),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use crate::load::{parse, Batching, Source};
+
+    #[test]
+    fn labels_override_versions_and_batching_reach_the_fleet() {
+        let directory = tempfile::tempdir().unwrap();
+        for version in ["1", "2", "00000003"] {
+            let path = directory.path().join("models/classifier").join(version);
+            std::fs::create_dir_all(&path).unwrap();
+            std::fs::write(path.join("saved_model.pb"), b"").unwrap();
+        }
+        let text = r#"
+[fleet]
+name = "demo"
+
+[[models]]
+name = "classifier"
+path = "models/classifier"
+versions = [1, 2]
+labels = { stable = 1, canary = 2, current = 1 }
+
+[placement]
+gpus = [0, 1]
+
+[[override]]
+gpu = 1
+versions = { classifier = [3] }
+
+[batching]
+max_batch_size = 16
+allowed_batch_sizes = [4, 16]
+"#;
+        let fleet = parse(Source::new(directory.path().join("fleet.toml"), text))
+            .unwrap_or_else(|error| panic!("the fleet is valid: {error}"));
+        let labels = BTreeMap::from([
+            ("canary".to_string(), 2),
+            ("current".to_string(), 1),
+            ("stable".to_string(), 1),
+        ]);
+        assert_eq!(fleet.models[0].labels, labels);
+        assert_eq!(
+            fleet.overrides[0].versions,
+            BTreeMap::from([("classifier".to_string(), vec![3])])
+        );
+        let batching = Batching {
+            max_batch_size: Some(16),
+            allowed_batch_sizes: vec![4, 16],
+            ..Batching::default()
+        };
+        assert_eq!(fleet.batching, Some(batching));
+    }
+
+    #[test]
+    fn an_empty_batching_table_turns_batching_on_with_defaults() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("models/m/1");
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::write(path.join("saved_model.pbtxt"), b"").unwrap();
+        let text = "[fleet]\nname = \"demo\"\n[[models]]\nname = \"m\"\npath = \"models/m\"\nlabels = { stable = 1 }\n[batching]\n";
+        let fleet = parse(Source::new(directory.path().join("fleet.toml"), text))
+            .unwrap_or_else(|error| panic!("the fleet is valid: {error}"));
+        assert_eq!(fleet.batching, Some(Batching::default()));
+        assert_eq!(fleet.models[0].labels["stable"], 1);
+        let without = text.replace("[batching]\n", "");
+        let fleet = parse(Source::new(directory.path().join("fleet.toml"), without)).unwrap();
+        assert_eq!(fleet.batching, None);
+    }
 }

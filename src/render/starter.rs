@@ -25,7 +25,7 @@ pub fn render(name: &str, gpus: &[Gpu]) -> String {
         text.push_str("image = \"tensorflow/serving:latest-gpu\"\n");
     }
     text.push_str("pull = \"missing\"  # \"always\" | \"missing\" | \"never\"\n");
-    text.push_str("# args = [\"--enable_batching\"]  # extra tensorflow_model_server flags\n\n");
+    text.push_str("# args = [\"--file_system_poll_wait_seconds=5\"]  # extra tensorflow_model_server flags\n\n");
     text.push_str("[[models]]\nname = \"my_model\"\n");
     text.push_str("path = \"models/my_model\"  # holds numeric version dirs: models/my_model/1/saved_model.pb\n");
     text.push_str("# versions = [1]  # serve exactly these versions; default: the newest\n\n");
