@@ -26,6 +26,8 @@ mod reload;
 #[cfg(test)]
 mod reload_tests;
 mod rest;
+#[cfg(test)]
+mod rest_tests;
 mod route;
 mod savedmodel;
 mod scan;

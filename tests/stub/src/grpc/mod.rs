@@ -6,6 +6,8 @@
 
 mod predict;
 mod reload;
+#[cfg(test)]
+mod reload_tests;
 mod signatures;
 mod spec;
 mod status;
