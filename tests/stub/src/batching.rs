@@ -37,7 +37,8 @@ const TYPE: &str = "tensorflow.serving.BatchingParameters";
 
 /// Parses the file's text; the error is protobuf's TextFormat complaint.
 pub fn parse(text: &str) -> Result<Parameters, String> {
-    let root = textproto::parse(text).map_err(|e| format!("Error parsing text-format {TYPE}: {e}"))?;
+    let root =
+        textproto::parse(text).map_err(|e| format!("Error parsing text-format {TYPE}: {e}"))?;
     let mut out = Vec::new();
     for (name, value) in &root.fields {
         let wrapped = WRAPPED.iter().find(|(n, _)| n == name);
@@ -93,7 +94,10 @@ fn wrapper(field: &str, kind: Kind, m: &Message) -> Result<String, String> {
 fn scalar(field: &str, kind: Kind, s: &str) -> Result<String, String> {
     let ok = match kind {
         Kind::Int => s.parse::<i64>().is_ok(),
-        Kind::Bool => matches!(s, "true" | "false" | "True" | "False" | "t" | "f" | "1" | "0"),
+        Kind::Bool => matches!(
+            s,
+            "true" | "false" | "True" | "False" | "t" | "f" | "1" | "0"
+        ),
         Kind::Str => true,
     };
     if ok {

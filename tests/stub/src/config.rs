@@ -206,7 +206,10 @@ mod tests {
         )
         .unwrap();
         let labels: Vec<_> = models[0].labels.iter().collect();
-        assert_eq!(labels, [(&"canary".to_string(), &124), (&"stable".to_string(), &123)]);
+        assert_eq!(
+            labels,
+            [(&"canary".to_string(), &124), (&"stable".to_string(), &123)]
+        );
         let bad = "model_config_list { config { name: 'a' base_path: '/a' \
                    version_labels { key: 'x' value: 'y' } } }";
         assert!(parse_model_config(bad).is_err());
@@ -223,11 +226,21 @@ mod tests {
             enable_batching: true,
             ..Flags::default()
         };
-        std::fs::write(&file, "max_batch_size { value: 32 }\nallowed_batch_sizes: 32").unwrap();
+        std::fs::write(
+            &file,
+            "max_batch_size { value: 32 }\nallowed_batch_sizes: 32",
+        )
+        .unwrap();
         assert_eq!(load(&f).unwrap().batching.unwrap().len(), 2);
         std::fs::write(&file, "max_batch_size { value: 32 }\nbogus: 1").unwrap();
         let e = load(&f).unwrap_err();
-        assert_eq!(e, format!("INVALID_ARGUMENT: Invalid protobuf file: '{}'", file.display()));
+        assert_eq!(
+            e,
+            format!(
+                "INVALID_ARGUMENT: Invalid protobuf file: '{}'",
+                file.display()
+            )
+        );
         f.batching_parameters_file = dir.join("missing").to_string_lossy().into_owned();
         assert!(load(&f).is_err());
         let _ = std::fs::remove_dir_all(&dir);

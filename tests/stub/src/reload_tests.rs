@@ -63,14 +63,25 @@ async fn a_failed_load_is_the_answer_and_the_old_version_keeps_serving() {
     let status = r.status("m", Want::Specific(2)).unwrap();
     assert_eq!(status[0].1.state, State::End);
     assert_eq!(status[0].1.error.as_ref().unwrap().0, "DATA_LOSS");
-    assert_eq!(r.resolve("m", Want::Latest), Ok(1), "1 is kept: nothing aspired serves");
+    assert_eq!(
+        r.resolve("m", Want::Latest),
+        Ok(1),
+        "1 is kept: nothing aspired serves"
+    );
 
     let (_, msg) = r.reload(vec![spec(&dir, &[3], &[])]).await.unwrap_err();
-    assert!(msg.contains("NOT_FOUND: Could not find SavedModel .pb or .pbtxt"), "{msg}");
+    assert!(
+        msg.contains("NOT_FOUND: Could not find SavedModel .pb or .pbtxt"),
+        "{msg}"
+    );
     // Back to a loadable list: fine again, and removing the model unloads it.
     assert_eq!(r.reload(vec![spec(&dir, &[1], &[])]).await, Ok(()));
     assert_eq!(r.reload(vec![]).await, Ok(()));
-    assert!(states(&r).iter().all(|(_, s)| *s == State::End), "{:?}", states(&r));
+    assert!(
+        states(&r).iter().all(|(_, s)| *s == State::End),
+        "{:?}",
+        states(&r)
+    );
 }
 
 #[tokio::test]
@@ -115,7 +126,10 @@ async fn labels_need_available_versions_unless_allowed() {
     // With the flag: a new label may name a version not loaded (yet), at
     // start too; moving an existing label to one is still refused.
     let allowed = registry(vec![spec(&dir, &[1], &[("next", 2)])], 0, true);
-    assert_eq!(allowed.assign_labels(&[spec(&dir, &[1], &[("next", 2)])]), Ok(()));
+    assert_eq!(
+        allowed.assign_labels(&[spec(&dir, &[1], &[("next", 2)])]),
+        Ok(())
+    );
     settle().await;
     assert_eq!(
         allowed.resolve("m", Want::Label("next")),
@@ -128,5 +142,7 @@ async fn labels_need_available_versions_unless_allowed() {
     assert_eq!(moved.unwrap_err().0, "FAILED_PRECONDITION");
     // Without the flag, labels at start fail (nothing is AVAILABLE yet).
     let strict = Registry::with_labels_policy(vec![], 0, false, false);
-    assert!(strict.assign_labels(&[spec(&dir, &[1], &[("s", 1)])]).is_err());
+    assert!(strict
+        .assign_labels(&[spec(&dir, &[1], &[("s", 1)])])
+        .is_err());
 }

@@ -72,9 +72,15 @@ async fn labels_resolve_and_predicts_name_their_version() {
     assert!(out.contains(r#""version":"1""#), "{out}");
     let (code, _, out) = http(addr, "GET", "/v1/models/m/labels/stable", "").await;
     assert_eq!(code, 200);
-    assert!(out.contains(r#""version":"1""#) && !out.contains(r#""version":"2""#), "{out}");
+    assert!(
+        out.contains(r#""version":"1""#) && !out.contains(r#""version":"2""#),
+        "{out}"
+    );
     let (code, head, out) = http(addr, "POST", "/v1/models/m/labels/nope:predict", body).await;
     assert_eq!(code, 400);
-    assert_eq!(out, r#"{"error":"Unrecognized servable version label: nope"}"#);
+    assert_eq!(
+        out,
+        r#"{"error":"Unrecognized servable version label: nope"}"#
+    );
     assert!(!head.contains("x-stub-model-version"));
 }

@@ -69,7 +69,10 @@ mod tests {
         let d = dir("cases");
         let (code, msg) = check(&d).unwrap_err();
         assert_eq!(code, "NOT_FOUND");
-        assert!(msg.starts_with("Could not find SavedModel .pb or .pbtxt"), "{msg}");
+        assert!(
+            msg.starts_with("Could not find SavedModel .pb or .pbtxt"),
+            "{msg}"
+        );
         std::fs::write(d.join("saved_model.pb"), b"not a model").unwrap();
         let (code, msg) = check(&d).unwrap_err();
         assert_eq!(code, "DATA_LOSS");

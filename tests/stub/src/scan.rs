@@ -33,7 +33,10 @@ impl Registry {
         let names: HashSet<&str> = specs.iter().map(|s| s.name.as_str()).collect();
         let known: Vec<String> = self.versions.lock().unwrap().keys().cloned().collect();
         for gone in known.iter().filter(|m| !names.contains(m.as_str())) {
-            self.aspired.lock().unwrap().insert(gone.clone(), Vec::new());
+            self.aspired
+                .lock()
+                .unwrap()
+                .insert(gone.clone(), Vec::new());
             self.rebalance(gone);
         }
         let mut wanted = Vec::new();
@@ -166,7 +169,9 @@ impl Registry {
                 let unaspired = |v: &i64| !aspired.contains(v);
                 let cancel: Vec<i64> = m
                     .iter()
-                    .filter(|(v, s)| unaspired(v) && matches!(s.state, State::Start | State::Loading))
+                    .filter(|(v, s)| {
+                        unaspired(v) && matches!(s.state, State::Start | State::Loading)
+                    })
                     .map(|(v, _)| *v)
                     .collect();
                 let serving: Vec<i64> = m
@@ -182,7 +187,9 @@ impl Registry {
             };
             for v in cancel {
                 self.set(model, v, State::End, None);
-                log::info(&format!("Cancelled load of servable version {{name: {model} version: {v}}}"));
+                log::info(&format!(
+                    "Cancelled load of servable version {{name: {model} version: {v}}}"
+                ));
             }
             let Some(v) = unload else { return };
             let id = format!("{{name: {model} version: {v}}}");

@@ -13,7 +13,10 @@ use tfs_proto::serving::{ModelConfig, ReloadConfigRequest, ReloadConfigResponse,
 use tfs_proto::tensorflow::error::Code;
 use tonic::Status;
 
-pub async fn handle(app: &App, request: ReloadConfigRequest) -> Result<ReloadConfigResponse, Status> {
+pub async fn handle(
+    app: &App,
+    request: ReloadConfigRequest,
+) -> Result<ReloadConfigResponse, Status> {
     let result = match request.config.and_then(|c| c.config) {
         Some(Config::ModelConfigList(list)) => match specs(&list.config) {
             Ok(specs) => app.registry.reload(specs).await,
@@ -49,20 +52,30 @@ fn specs(configs: &[ModelConfig]) -> Result<Vec<ModelSpec>, (&'static str, Strin
         if specs.iter().any(|s| s.name == c.name) {
             return Err((
                 "INVALID_ARGUMENT",
-                format!("Illegal to list model {} multiple times in config list", c.name),
+                format!(
+                    "Illegal to list model {} multiple times in config list",
+                    c.name
+                ),
             ));
         }
         if !matches!(c.model_platform.as_str(), "" | "tensorflow") {
             return Err((
                 "INVALID_ARGUMENT",
-                format!("Invalid platform: {} for model {}", c.model_platform, c.name),
+                format!(
+                    "Invalid platform: {} for model {}",
+                    c.model_platform, c.name
+                ),
             ));
         }
         specs.push(ModelSpec {
             name: c.name.clone(),
             base_path: c.base_path.clone(),
             policy: policy(c.model_version_policy.as_ref()),
-            labels: c.version_labels.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            labels: c
+                .version_labels
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
         });
     }
     Ok(specs)

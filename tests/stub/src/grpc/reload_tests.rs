@@ -18,11 +18,16 @@ async fn reload_then_label_then_predict_by_label() {
         labels: labels.iter().map(|(l, v)| (l.to_string(), *v)).collect(),
     };
     // A label on version 1, not loaded yet: TF Serving's refusal.
-    let refused = reload_config(stub.channel.clone(), reload_request(&[model(&[1, 2], &[("stable", 1)])]))
-        .await
-        .unwrap_err();
+    let refused = reload_config(
+        stub.channel.clone(),
+        reload_request(&[model(&[1, 2], &[("stable", 1)])]),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(refused.code(), Code::FailedPrecondition);
-    assert!(refused.message().contains("which is not currently available for inference"));
+    assert!(refused
+        .message()
+        .contains("which is not currently available for inference"));
 
     let ok = reload_config(stub.channel.clone(), reload_request(&[model(&[1, 2], &[])]))
         .await
@@ -41,13 +46,24 @@ async fn reload_then_label_then_predict_by_label() {
         s.as_mut().unwrap().version_choice = Some(VersionChoice::VersionLabel(label.into()));
         request(s, "x", floats(&[1], &[2.0]))
     };
-    let answer = client.predict(labelled("stable")).await.unwrap().into_inner();
+    let answer = client
+        .predict(labelled("stable"))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(answer.model_spec, spec("m", Some(1), "serving_default"));
-    let answer = client.predict(labelled("canary")).await.unwrap().into_inner();
+    let answer = client
+        .predict(labelled("canary"))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(answer.model_spec, spec("m", Some(2), "serving_default"));
     let unknown = client.predict(labelled("nope")).await.unwrap_err();
     assert_eq!(unknown.code(), Code::InvalidArgument);
-    assert_eq!(unknown.message(), "Unrecognized servable version label: nope");
+    assert_eq!(
+        unknown.message(),
+        "Unrecognized servable version label: nope"
+    );
 
     // A version that fails to load is the reload's answer.
     std::fs::create_dir_all(stub.dir.join("3")).unwrap();
@@ -56,7 +72,13 @@ async fn reload_then_label_then_predict_by_label() {
         .await
         .unwrap_err();
     assert_eq!(failed.code(), Code::Unknown);
-    assert!(failed.message().contains("{name: m version: 3} due to error: DATA_LOSS"), "{}", failed.message());
+    assert!(
+        failed
+            .message()
+            .contains("{name: m version: 3} due to error: DATA_LOSS"),
+        "{}",
+        failed.message()
+    );
     // Versions 1 and 2 unloaded only if 3 served: they still answer.
     let answer = client
         .predict(request(spec("m", Some(2), ""), "x", floats(&[1], &[2.0])))
