@@ -1,12 +1,15 @@
 //! Smoke test of the test environment: the `tfs-serving-stub:latest` image
 //! built by tests/env/setup runs under the real Docker daemon with a GPU
-//! device request, loads a model like TF Serving and answers predict.
-//! Needs docker: it fails (never skips) when the daemon is unreachable.
+//! device request, loads a model like TF Serving and answers predict; a
+//! reload over gRPC (HandleReloadConfigRequest) assigns a label that REST
+//! predicts then use. Needs docker: it fails (never skips) when the daemon
+//! is unreachable.
 
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tfs_proto::client::{channel, reload_config, reload_request, ReloadModel, Status};
 
 const IMAGE: &str = "tfs-serving-stub:latest";
 
@@ -54,6 +57,21 @@ fn require_docker() {
     }
 }
 
+/// Writes version `dir` of a model with an empty saved_model.pb (loadable).
+fn version(models: &Path, dir: &str) {
+    std::fs::create_dir(models.join(dir)).unwrap();
+    std::fs::write(models.join(dir).join("saved_model.pb"), b"").unwrap();
+}
+
+/// The host address Docker bound for the container's `port`.
+fn host_port(container: &Container, port: &str) -> String {
+    let out = docker(&["port", &container.0, port]).expect("docker port");
+    out.lines()
+        .find(|l| l.starts_with("127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no 127.0.0.1 binding in `docker port`: {out}"))
+        .to_string()
+}
+
 fn start_stub(models: &Path) -> (Container, String) {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -74,6 +92,8 @@ fn start_stub(models: &Path) -> (Container, String) {
         "MODEL_NAME=half_plus_two",
         "-p",
         "127.0.0.1::8501",
+        "-p",
+        "127.0.0.1::8500",
         IMAGE,
     ]);
     let container = Container(name);
@@ -81,12 +101,7 @@ fn start_stub(models: &Path) -> (Container, String) {
         panic!("docker run {IMAGE} failed: {e}");
     }
     // Docker picked a free host port: ask which.
-    let port = docker(&["port", &container.0, "8501/tcp"]).expect("docker port");
-    let addr = port
-        .lines()
-        .find(|l| l.starts_with("127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no 127.0.0.1 binding in `docker port`: {port}"))
-        .to_string();
+    let addr = host_port(&container, "8501/tcp");
     (container, format!("http://{addr}"))
 }
 
@@ -122,7 +137,7 @@ fn wait_available(c: &Container, base: &str) {
 fn stub_image_serves_half_plus_two_on_the_requested_gpu() {
     require_docker();
     let models = tempfile::tempdir().unwrap();
-    std::fs::create_dir(models.path().join("00000123")).unwrap();
+    version(models.path(), "00000123");
     let (container, base) = start_stub(models.path());
     wait_available(&container, &base);
 
@@ -146,4 +161,68 @@ fn stub_image_serves_half_plus_two_on_the_requested_gpu() {
         }
         other => panic!("expected a 404 for an unknown model, got {other:?}"),
     }
+}
+
+/// HandleReloadConfigRequest on the container's gRPC port.
+fn reload(grpc: &str, models: &[ReloadModel]) -> Result<(), Status> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let channel = channel(grpc.parse().unwrap()).await.expect("gRPC connects");
+        reload_config(channel, reload_request(models))
+            .await
+            .map(|_| ())
+    })
+}
+
+#[test]
+fn stub_image_reloads_over_grpc_and_serves_a_label_over_rest() {
+    require_docker();
+    let models = tempfile::tempdir().unwrap();
+    version(models.path(), "00000123");
+    let (container, base) = start_stub(models.path());
+    wait_available(&container, &base);
+    let grpc = host_port(&container, "8500/tcp");
+    let model = |versions: &[i64], labels: &[(&str, i64)]| ReloadModel {
+        name: "half_plus_two".into(),
+        base_path: "/models/half_plus_two".into(),
+        versions: versions.to_vec(),
+        labels: labels.iter().map(|(l, v)| (l.to_string(), *v)).collect(),
+    };
+    reload(&grpc, &[model(&[123], &[("stable", 123)])])
+        .unwrap_or_else(|e| panic!("reload failed: {e:?}\nlogs:\n{}", container.logs()));
+
+    let predict = |path: &str| {
+        ureq::post(&format!("{base}/v1/models/half_plus_two{path}:predict"))
+            .set("Content-Type", "application/json")
+            .send_string(r#"{"instances": [1.0]}"#)
+    };
+    let resp = predict("/labels/stable")
+        .unwrap_or_else(|e| panic!("labelled predict failed: {e}\nlogs:\n{}", container.logs()));
+    assert_eq!(resp.header("X-Stub-Model-Version"), Some("123"));
+    assert_eq!(resp.into_string().unwrap(), r#"{"predictions":[2.5]}"#);
+    match predict("/labels/nope") {
+        Err(ureq::Error::Status(400, r)) => assert_eq!(
+            r.into_string().unwrap(),
+            r#"{"error":"Unrecognized servable version label: nope"}"#
+        ),
+        other => panic!("expected a 400 for an unknown label, got {other:?}"),
+    }
+
+    // A version whose saved_model.pb does not parse: the reload's answer,
+    // while 123 keeps serving.
+    std::fs::create_dir(models.path().join("124")).unwrap();
+    std::fs::write(models.path().join("124/saved_model.pb"), "not a model").unwrap();
+    let failed = reload(&grpc, &[model(&[123, 124], &[])]).unwrap_err();
+    assert_eq!(failed.code(), tfs_proto::client::Status::unknown("").code());
+    assert!(
+        failed
+            .message()
+            .contains("{name: half_plus_two version: 124} due to error: DATA_LOSS"),
+        "{failed:?}"
+    );
+    let resp = predict("").expect("123 still serves");
+    assert_eq!(resp.header("X-Stub-Model-Version"), Some("123"));
 }

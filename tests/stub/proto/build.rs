@@ -6,6 +6,7 @@ use std::path::PathBuf;
 const PROTOS: &[&str] = &[
     "tensorflow_serving/apis/prediction_service.proto",
     "tensorflow_serving/apis/model_service.proto",
+    "tensorflow/core/protobuf/saved_model.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,7 +1,9 @@
 //! What to serve, from the flags and the config files they name.
 
+use crate::batching;
 use crate::flags::Flags;
 use crate::textproto::{self, Message};
+use std::collections::BTreeMap;
 
 /// Which versions of a model to serve.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,12 +14,21 @@ pub enum Policy {
     Specific(Vec<i64>),
 }
 
+impl Default for Policy {
+    /// TF Serving's default: the latest version.
+    fn default() -> Self {
+        Policy::Latest(1)
+    }
+}
+
 /// One model to serve.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModelSpec {
     pub name: String,
     pub base_path: String,
     pub policy: Policy,
+    /// `version_labels`: label -> version.
+    pub labels: BTreeMap<String, i64>,
 }
 
 /// The server's configuration once all files are read.
@@ -26,6 +37,8 @@ pub struct ServerConfig {
     pub models: Vec<ModelSpec>,
     /// The Prometheus path on the REST port, when monitoring is enabled.
     pub metrics_path: Option<String>,
+    /// `--batching_parameters_file`'s values, when one is given.
+    pub batching: Option<batching::Parameters>,
 }
 
 /// Builds the configuration; an error reads like TF Serving's start-up failures.
@@ -37,17 +50,26 @@ pub fn load(flags: &Flags) -> Result<ServerConfig, String> {
         vec![ModelSpec {
             name: flags.model_name.clone(),
             base_path: flags.model_base_path.clone(),
-            policy: Policy::Latest(1),
+            ..ModelSpec::default()
         }]
     } else {
         return Err("Both server_options.model_base_path and \
                     server_options.model_config_file are empty!"
             .into());
     };
-    if !flags.batching_parameters_file.is_empty() {
-        let text = read(&flags.batching_parameters_file)?;
-        textproto::parse(&text).map_err(|e| format!("{}: {e}", flags.batching_parameters_file))?;
-    }
+    // TF Serving also refuses the file without --enable_batching; the stub
+    // reads it either way (tfs's tests pass it alone).
+    let batching = if flags.batching_parameters_file.is_empty() {
+        None
+    } else {
+        let path = &flags.batching_parameters_file;
+        let text = read(path)?;
+        let parsed = batching::parse(&text).map_err(|e| {
+            crate::log::error(&e);
+            format!("INVALID_ARGUMENT: Invalid protobuf file: '{path}'")
+        })?;
+        Some(parsed)
+    };
     let metrics_path = if flags.monitoring_config_file.is_empty() {
         None
     } else {
@@ -58,6 +80,7 @@ pub fn load(flags: &Flags) -> Result<ServerConfig, String> {
     Ok(ServerConfig {
         models,
         metrics_path,
+        batching,
     })
 }
 
@@ -88,13 +111,29 @@ pub fn parse_model_config(text: &str) -> Result<Vec<ModelSpec>, String> {
             ));
         }
         let policy = parse_policy(c.message("model_version_policy"))?;
+        let labels = parse_labels(c)?;
         models.push(ModelSpec {
             name,
             base_path,
             policy,
+            labels,
         });
     }
     Ok(models)
+}
+
+/// `version_labels { key: 'stable' value: 123 }` entries (a map's text form).
+fn parse_labels(c: &Message) -> Result<BTreeMap<String, i64>, String> {
+    let mut labels = BTreeMap::new();
+    for entry in c.messages("version_labels") {
+        let key = entry.scalar("key").unwrap_or_default();
+        let value = entry.scalar("value").unwrap_or("0");
+        let version = value
+            .parse()
+            .map_err(|_| format!("bad version '{value}' for label '{key}'"))?;
+        labels.insert(key.to_string(), version);
+    }
+    Ok(labels)
 }
 
 fn parse_policy(p: Option<&Message>) -> Result<Policy, String> {
@@ -113,9 +152,10 @@ fn parse_policy(p: Option<&Message>) -> Result<Policy, String> {
     }
     if let Some(l) = p.message("latest") {
         let n = l.scalar("num_versions").unwrap_or("1");
+        // TF Serving serves at least one: num_versions 0 means 1.
         return n
-            .parse()
-            .map(Policy::Latest)
+            .parse::<usize>()
+            .map(|n| Policy::Latest(n.max(1)))
             .map_err(|_| format!("bad num_versions '{n}'"));
     }
     Ok(Policy::Latest(1))
@@ -154,6 +194,56 @@ mod tests {
         assert_eq!(models[2].policy, Policy::All);
         assert_eq!(models[3].policy, Policy::Latest(1));
         assert_eq!(models[3].base_path, "/d");
+        assert!(models[3].labels.is_empty());
+    }
+
+    #[test]
+    fn version_labels() {
+        let models = parse_model_config(
+            "model_config_list { config { name: 'a' base_path: '/a' \
+             version_labels { key: 'stable' value: 123 } \
+             version_labels { key: \"canary\" value: 124 } } }",
+        )
+        .unwrap();
+        let labels: Vec<_> = models[0].labels.iter().collect();
+        assert_eq!(
+            labels,
+            [(&"canary".to_string(), &124), (&"stable".to_string(), &123)]
+        );
+        let bad = "model_config_list { config { name: 'a' base_path: '/a' \
+                   version_labels { key: 'x' value: 'y' } } }";
+        assert!(parse_model_config(bad).is_err());
+    }
+
+    #[test]
+    fn batching_file_is_strict() {
+        let dir = std::env::temp_dir().join(format!("tfs-stub-batching-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("batching.txt");
+        let mut f = Flags {
+            model_base_path: "/m".into(),
+            batching_parameters_file: file.to_string_lossy().into_owned(),
+            enable_batching: true,
+            ..Flags::default()
+        };
+        std::fs::write(
+            &file,
+            "max_batch_size { value: 32 }\nallowed_batch_sizes: 32",
+        )
+        .unwrap();
+        assert_eq!(load(&f).unwrap().batching.unwrap().len(), 2);
+        std::fs::write(&file, "max_batch_size { value: 32 }\nbogus: 1").unwrap();
+        let e = load(&f).unwrap_err();
+        assert_eq!(
+            e,
+            format!(
+                "INVALID_ARGUMENT: Invalid protobuf file: '{}'",
+                file.display()
+            )
+        );
+        f.batching_parameters_file = dir.join("missing").to_string_lossy().into_owned();
+        assert!(load(&f).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct Flags {
     /// Exit with code 1 after this many predict requests.
     pub stub_fail_after: Option<u64>,
     pub stub_never_ready: bool,
+    /// Labels may name versions not (yet) AVAILABLE, as in TF Serving.
+    pub allow_version_labels_for_unavailable_models: bool,
     pub version: bool,
 }
 
@@ -44,6 +46,7 @@ impl Default for Flags {
             stub_concurrency: 0,
             stub_fail_after: None,
             stub_never_ready: false,
+            allow_version_labels_for_unavailable_models: false,
             version: false,
         }
     }
@@ -73,7 +76,6 @@ const IGNORED: &[&str] = &[
 /// Real boolean flags that are accepted and otherwise ignored.
 const IGNORED_BOOLS: &[&str] = &[
     "enable_model_warmup",
-    "allow_version_labels_for_unavailable_models",
     "xla_cpu_compilation_enabled",
     "flush_filesystem_caches",
     "enforce_session_run_timeout",
@@ -97,7 +99,12 @@ const VALUED: &[&str] = &[
     "stub_fail_after",
 ];
 
-const BOOLS: &[&str] = &["enable_batching", "stub_never_ready", "version"];
+const BOOLS: &[&str] = &[
+    "enable_batching",
+    "stub_never_ready",
+    "allow_version_labels_for_unavailable_models",
+    "version",
+];
 
 /// Parses the arguments after the program name.
 pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Flags, String> {
@@ -128,6 +135,9 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Flags, String> {
             match name.as_str() {
                 "enable_batching" => flags.enable_batching = b,
                 "stub_never_ready" => flags.stub_never_ready = b,
+                "allow_version_labels_for_unavailable_models" => {
+                    flags.allow_version_labels_for_unavailable_models = b
+                }
                 "version" => flags.version = b,
                 _ => {}
             }
@@ -233,6 +243,8 @@ mod tests {
         assert!(p(&["--enable_batching=maybe"]).is_err());
         assert!(p(&["--stub_never_ready"]).unwrap().stub_never_ready);
         assert!(p(&["--enable_model_warmup=false"]).is_ok());
+        let f = p(&["--allow_version_labels_for_unavailable_models"]).unwrap();
+        assert!(f.allow_version_labels_for_unavailable_models);
     }
 
     #[test]
@@ -247,6 +259,7 @@ mod tests {
             "--tensorflow_intra_op_parallelism=2",
             "--tensorflow_inter_op_parallelism=2",
             "--per_process_gpu_memory_fraction=0.4",
+            "--enable_batching",
             "--batching_parameters_file=/b.txt",
             "--monitoring_config_file=/m.txt",
         ])

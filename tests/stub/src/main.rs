@@ -1,8 +1,18 @@
 //! tfs-stub: a TensorFlow Serving stand-in for tfs's tests. It takes
 //! tensorflow_model_server's flags, tracks model versions on disk the same
 //! way, and answers the REST and gRPC APIs with half_plus_two for every model.
+//!
+//! What it implements (see tests/env/README.md for the list with wire forms):
+//! model status, metadata and `:predict` over REST and gRPC, each predict
+//! naming the version that answered (`X-Stub-Model-Version`, or the
+//! response's `model_spec.version`); `version_labels` (REST `/labels/L`,
+//! gRPC `version_label`); `ModelService/HandleReloadConfigRequest` with TF
+//! Serving's availability-preserving reload; the saved_model.pb check that
+//! fails a version's load; a strictly parsed `--batching_parameters_file`;
+//! Prometheus metrics; and the `--stub_*` test knobs.
 
 mod app;
+mod batching;
 mod config;
 mod flags;
 mod grpc;
@@ -12,8 +22,15 @@ mod models;
 #[cfg(test)]
 mod models_tests;
 mod predict;
+mod reload;
+#[cfg(test)]
+mod reload_tests;
 mod rest;
+#[cfg(test)]
+mod rest_tests;
 mod route;
+mod savedmodel;
+mod scan;
 mod textproto;
 
 use std::sync::atomic::AtomicU64;
@@ -55,11 +72,20 @@ fn fail(msg: &str) -> ! {
 
 async fn serve(flags: flags::Flags, config: config::ServerConfig) {
     tokio::spawn(exit_on_signal());
-    let registry = models::Registry::new(
-        config.models,
+    if let Some(parameters) = &config.batching {
+        let list: Vec<String> = parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        log::info(&format!("Batching parameters: {}", list.join(" ")));
+    }
+    let registry = models::Registry::with_labels_policy(
+        config.models.clone(),
         flags.stub_load_delay_ms,
         flags.stub_never_ready,
+        flags.allow_version_labels_for_unavailable_models,
     );
+    // As ServerCore's first ReloadConfig: labels are checked before any load.
+    if let Err((code, msg)) = registry.assign_labels(&config.models) {
+        fail(&format!("{code}: {msg}"));
+    }
     tokio::spawn(Arc::clone(&registry).watch(flags.file_system_poll_wait_seconds));
     let app = Arc::new(app::App {
         registry,

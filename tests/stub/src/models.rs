@@ -1,9 +1,11 @@
 //! The models being served and their versions' states, as TF Serving's
 //! manager tracks them: START -> LOADING -> AVAILABLE, and UNLOADING -> END
-//! when a version leaves the base path or the policy.
+//! when a version leaves the base path or the policy (END with an error when
+//! its load failed), plus the version labels. scan.rs finds and loads
+//! versions; reload.rs applies a new model list (HandleReloadConfigRequest).
 
-use crate::config::{ModelSpec, Policy};
-use crate::log;
+use crate::config::ModelSpec;
+use crate::savedmodel::LoadError;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,163 +35,114 @@ impl State {
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionStatus {
     pub state: State,
-    pub error: Option<(&'static str, String)>,
+    pub error: Option<LoadError>,
 }
 
-/// A lookup failure: the HTTP status and TF Serving's message.
+/// A lookup failure: the HTTP status (400: INVALID_ARGUMENT, 404:
+/// NOT_FOUND) and TF Serving's message.
 pub type NotFound = (u16, String);
 
+/// Which version a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Want<'a> {
+    Latest,
+    Specific(i64),
+    Label(&'a str),
+}
+
 pub struct Registry {
-    specs: Vec<ModelSpec>,
-    versions: Mutex<HashMap<String, BTreeMap<i64, VersionStatus>>>,
-    last_scan_error: Mutex<HashMap<String, String>>,
-    load_delay: Duration,
-    never_ready: bool,
+    pub(crate) specs: Mutex<Vec<ModelSpec>>,
+    pub(crate) versions: Mutex<HashMap<String, BTreeMap<i64, VersionStatus>>>,
+    /// The versions each model's source asks for (found on disk and in the policy).
+    pub(crate) aspired: Mutex<HashMap<String, Vec<i64>>>,
+    /// model -> label -> version.
+    pub(crate) labels: Mutex<HashMap<String, BTreeMap<String, i64>>>,
+    pub(crate) last_scan_error: Mutex<HashMap<String, String>>,
+    /// One reload at a time, as ServerCore's config mutex.
+    pub(crate) reloading: tokio::sync::Mutex<()>,
+    pub(crate) load_delay: Duration,
+    pub(crate) never_ready: bool,
+    pub(crate) allow_unavailable_labels: bool,
 }
 
 impl Registry {
+    #[cfg(test)]
     pub fn new(specs: Vec<ModelSpec>, load_delay_ms: u64, never_ready: bool) -> Arc<Self> {
+        Self::with_labels_policy(specs, load_delay_ms, never_ready, false)
+    }
+
+    /// `allow_unavailable_labels`: `--allow_version_labels_for_unavailable_models`.
+    pub fn with_labels_policy(
+        specs: Vec<ModelSpec>,
+        load_delay_ms: u64,
+        never_ready: bool,
+        allow_unavailable_labels: bool,
+    ) -> Arc<Self> {
         Arc::new(Registry {
-            specs,
+            specs: Mutex::new(specs),
             versions: Mutex::new(HashMap::new()),
+            aspired: Mutex::new(HashMap::new()),
+            labels: Mutex::new(HashMap::new()),
             last_scan_error: Mutex::new(HashMap::new()),
+            reloading: tokio::sync::Mutex::new(()),
             load_delay: Duration::from_millis(load_delay_ms),
             never_ready,
+            allow_unavailable_labels,
         })
     }
 
-    /// Scans once, then every `poll_secs` seconds when that is positive.
-    pub async fn watch(self: Arc<Self>, poll_secs: i64) {
-        loop {
-            self.scan();
-            if poll_secs <= 0 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_secs(poll_secs as u64)).await;
-        }
-    }
-
-    /// Compares each model's base path with what is loaded, and loads or unloads.
-    pub fn scan(self: &Arc<Self>) {
-        for spec in &self.specs {
-            let found = match version_dirs(&spec.base_path) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.scan_error(&spec.name, e);
-                    continue;
-                }
-            };
-            let wanted: Vec<i64> = match &spec.policy {
-                Policy::Latest(n) => found.iter().rev().take(*n).copied().collect(),
-                Policy::All => found.clone(),
-                Policy::Specific(vs) => vs.clone(),
-            };
-            if found.is_empty() {
-                self.scan_error(
-                    &spec.name,
-                    format!(
-                        "No versions of servable {} found under base path {}. Did you forget \
-                         to name your leaf directory as a number (eg. '/1/')?",
-                        spec.name, spec.base_path
-                    ),
-                );
-            } else {
-                self.last_scan_error.lock().unwrap().remove(&spec.name);
-            }
-            for &v in &wanted {
-                if found.contains(&v) {
-                    self.ensure_loaded(&spec.name, v);
-                } else {
-                    self.mark_missing(spec, v);
-                }
-            }
-            self.unload_others(&spec.name, &wanted);
-        }
-    }
-
-    fn scan_error(&self, model: &str, msg: String) {
-        let mut last = self.last_scan_error.lock().unwrap();
-        if last.get(model) != Some(&msg) {
-            log::error(&msg);
-            last.insert(model.to_string(), msg);
-        }
-    }
-
-    fn set(&self, model: &str, v: i64, state: State, error: Option<(&'static str, String)>) {
+    pub(crate) fn set(&self, model: &str, v: i64, state: State, error: Option<LoadError>) {
         let mut all = self.versions.lock().unwrap();
         all.entry(model.to_string())
             .or_default()
             .insert(v, VersionStatus { state, error });
     }
 
-    fn state_of(&self, model: &str, v: i64) -> Option<State> {
-        let all = self.versions.lock().unwrap();
-        all.get(model).and_then(|m| m.get(&v)).map(|s| s.state)
-    }
-
-    fn ensure_loaded(self: &Arc<Self>, model: &str, v: i64) {
-        let live = matches!(
-            self.state_of(model, v),
-            Some(State::Start | State::Loading | State::Available)
-        );
-        if live {
-            return;
-        }
-        let id = format!("{{name: {model} version: {v}}}");
-        self.set(model, v, State::Start, None);
-        log::info(&format!("Approving load for servable version {id}"));
-        let this = Arc::clone(self);
-        let model = model.to_string();
-        tokio::spawn(async move {
-            this.set(&model, v, State::Loading, None);
-            log::info(&format!("Loading servable version {id}"));
-            if this.never_ready {
-                return;
-            }
-            tokio::time::sleep(this.load_delay).await;
-            if this.state_of(&model, v) == Some(State::Loading) {
-                this.set(&model, v, State::Available, None);
-                log::info(&format!("Successfully loaded servable version {id}"));
-            }
-        });
-    }
-
-    fn mark_missing(&self, spec: &ModelSpec, v: i64) {
-        let msg = format!(
-            "Could not find version {v} of servable {} under base path {}",
-            spec.name, spec.base_path
-        );
-        let was = self.state_of(&spec.name, v);
-        if was != Some(State::End) {
-            log::error(&msg);
-        }
-        self.set(&spec.name, v, State::End, Some(("NOT_FOUND", msg)));
-    }
-
-    fn unload_others(&self, model: &str, wanted: &[i64]) {
-        let live: Vec<i64> = {
-            let all = self.versions.lock().unwrap();
-            let Some(m) = all.get(model) else { return };
-            m.iter()
-                .filter(|(v, s)| !wanted.contains(v) && s.state != State::End)
-                .map(|(v, _)| *v)
-                .collect()
-        };
-        for v in live {
-            let id = format!("{{name: {model} version: {v}}}");
-            self.set(model, v, State::Unloading, None);
-            log::info(&format!("Unloading servable version {id}"));
-            self.set(model, v, State::End, None);
-            log::info(&format!("Done unloading servable version {id}"));
-        }
-    }
-
-    /// Versions for GET /v1/models/{m}[/versions/{v}], newest first.
-    pub fn status(
+    /// Moves `v` to `to` only if it is in `from`; whether it moved.
+    pub(crate) fn transition(
         &self,
         model: &str,
-        version: Option<i64>,
-    ) -> Result<Vec<(i64, VersionStatus)>, NotFound> {
+        v: i64,
+        from: State,
+        to: State,
+        error: Option<LoadError>,
+    ) -> bool {
+        let mut all = self.versions.lock().unwrap();
+        match all.get_mut(model).and_then(|m| m.get_mut(&v)) {
+            Some(s) if s.state == from => {
+                *s = VersionStatus { state: to, error };
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn version_status(&self, model: &str, v: i64) -> Option<VersionStatus> {
+        let all = self.versions.lock().unwrap();
+        all.get(model).and_then(|m| m.get(&v)).cloned()
+    }
+
+    pub(crate) fn state_of(&self, model: &str, v: i64) -> Option<State> {
+        self.version_status(model, v).map(|s| s.state)
+    }
+
+    /// The version `label` names for `model`, or TF Serving's INVALID_ARGUMENT.
+    pub fn label_version(&self, model: &str, label: &str) -> Result<i64, NotFound> {
+        let labels = self.labels.lock().unwrap();
+        labels
+            .get(model)
+            .and_then(|m| m.get(label))
+            .copied()
+            .ok_or_else(|| (400, format!("Unrecognized servable version label: {label}")))
+    }
+
+    /// Versions for GET /v1/models/{m}[/versions/{v} | /labels/{l}], newest first.
+    pub fn status(&self, model: &str, want: Want) -> Result<Vec<(i64, VersionStatus)>, NotFound> {
+        let version = match want {
+            Want::Latest => None,
+            Want::Specific(v) => Some(v),
+            Want::Label(l) => Some(self.label_version(model, l)?),
+        };
         let all = self.versions.lock().unwrap();
         let versions = all.get(model).filter(|m| !m.is_empty());
         let Some(versions) = versions else {
@@ -209,7 +162,12 @@ impl Registry {
     }
 
     /// The AVAILABLE version a predict or metadata request goes to.
-    pub fn resolve(&self, model: &str, version: Option<i64>) -> Result<i64, NotFound> {
+    pub fn resolve(&self, model: &str, want: Want) -> Result<i64, NotFound> {
+        let version = match want {
+            Want::Latest => None,
+            Want::Specific(v) => Some(v),
+            Want::Label(l) => Some(self.label_version(model, l)?),
+        };
         let all = self.versions.lock().unwrap();
         let available = |v: &i64| {
             all.get(model)
@@ -230,19 +188,4 @@ impl Registry {
             (404, format!("Servable not found for request: {req}"))
         })
     }
-}
-
-/// The numeric subdirectories of a base path, ascending.
-fn version_dirs(base: &str) -> Result<Vec<i64>, String> {
-    let entries = std::fs::read_dir(base).map_err(|e| {
-        format!("File system storage path source: Could not find base path {base}: {e}")
-    })?;
-    let mut versions: Vec<i64> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
-        .filter(|v: &i64| *v >= 0)
-        .collect();
-    versions.sort_unstable();
-    Ok(versions)
 }

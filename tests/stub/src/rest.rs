@@ -1,8 +1,11 @@
 //! TF Serving's REST API: model status, metadata, predict, and the
-//! Prometheus page. Every response names the replica and its GPU.
+//! Prometheus page. Every response names the replica and its GPU; every
+//! predict, classify and regress answer that reached a version names it in
+//! `X-Stub-Model-Version`. `/labels/L` paths resolve the label.
 
 use crate::app::App;
 use crate::metrics::code_name;
+use crate::models::Want;
 use crate::{predict, route};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -46,22 +49,38 @@ async fn dispatch(app: &App, method: &Method, path: &str, body: &[u8]) -> Respon
     let Some(target) = route::parse(path) else {
         return malformed();
     };
-    if let Some(label) = &target.label {
-        return error(400, format!("Unrecognized servable version label: {label}"));
-    }
     match (method, target.action) {
         (&Method::GET, route::Action::Status) => status(app, &target),
         (&Method::GET, route::Action::Metadata) => metadata(app, &target),
         (&Method::POST, route::Action::Predict) => predict(app, &target, body).await,
         (&Method::POST, route::Action::Classify | route::Action::Regress) => {
-            error(400, "tfs-stub implements only :predict".into())
+            match app.registry.resolve(&target.model, want(&target)) {
+                Err((code, msg)) => error(code, msg),
+                Ok(v) => answered_by(error(400, "tfs-stub implements only :predict".into()), v),
+            }
         }
         _ => malformed(),
     }
 }
 
+/// The version a path asks for.
+fn want(t: &route::Target) -> Want<'_> {
+    match (&t.label, t.version) {
+        (Some(label), _) => Want::Label(label),
+        (None, Some(v)) => Want::Specific(v),
+        (None, None) => Want::Latest,
+    }
+}
+
+/// Marks `resp` as answered by `version`.
+fn answered_by(mut resp: Response, version: i64) -> Response {
+    resp.headers_mut()
+        .insert("x-stub-model-version", HeaderValue::from(version));
+    resp
+}
+
 fn status(app: &App, t: &route::Target) -> Response {
-    match app.registry.status(&t.model, t.version) {
+    match app.registry.status(&t.model, want(t)) {
         Err((code, msg)) => error(code, msg),
         Ok(versions) => {
             let list: Vec<Value> = versions
@@ -83,7 +102,7 @@ fn status(app: &App, t: &route::Target) -> Response {
 pub const METADATA: &str = include_str!("half_plus_two_model_metadata.json");
 
 fn metadata(app: &App, t: &route::Target) -> Response {
-    match app.registry.resolve(&t.model, t.version) {
+    match app.registry.resolve(&t.model, want(t)) {
         Err((code, msg)) => error(code, msg),
         Ok(v) => {
             let mut doc: Value = serde_json::from_str(METADATA).expect("embedded metadata is JSON");
@@ -102,14 +121,17 @@ async fn predict(app: &App, t: &route::Target, body: &[u8]) -> Response {
 }
 
 async fn serve_predict(app: &App, t: &route::Target, body: &[u8]) -> Response {
-    if let Err((code, msg)) = app.registry.resolve(&t.model, t.version) {
-        return error(code, msg);
-    }
-    app.predict(|| match predict::respond(body) {
-        Ok(v) => ok(v),
-        Err(msg) => error(400, msg),
-    })
-    .await
+    let version = match app.registry.resolve(&t.model, want(t)) {
+        Ok(v) => v,
+        Err((code, msg)) => return error(code, msg),
+    };
+    let resp = app
+        .predict(|| match predict::respond(body) {
+            Ok(v) => ok(v),
+            Err(msg) => error(400, msg),
+        })
+        .await;
+    answered_by(resp, version)
 }
 
 fn ok(v: Value) -> Response {

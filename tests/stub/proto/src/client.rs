@@ -1,13 +1,21 @@
 //! A TF Serving gRPC client for half_plus_two, shared by tfs's tests and its
 //! benchmark: Predict on `x` (float_val or tensor_content) and the stub's
-//! replica/GPU response metadata.
+//! replica/GPU response metadata; HandleReloadConfigRequest.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::serving::file_system_storage_path_source_config::servable_version_policy::{
+    PolicyChoice, Specific,
+};
+use crate::serving::file_system_storage_path_source_config::ServableVersionPolicy;
+use crate::serving::model_service_client::ModelServiceClient;
 use crate::serving::model_spec::VersionChoice;
 use crate::serving::prediction_service_client::PredictionServiceClient;
-use crate::serving::{ModelSpec, PredictRequest};
+use crate::serving::{
+    model_server_config, ModelConfig, ModelConfigList, ModelServerConfig, ModelSpec,
+    PredictRequest, ReloadConfigRequest, ReloadConfigResponse,
+};
 use crate::tensorflow::tensor_shape_proto::Dim;
 use crate::{DataType, TensorProto, TensorShapeProto};
 use tonic::transport::{Channel, Endpoint};
@@ -104,4 +112,55 @@ pub async fn predict(channel: Channel, request: PredictRequest) -> Result<Answer
         replica,
         gpu,
     })
+}
+
+/// One model of a [`reload_config`] request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReloadModel {
+    pub name: String,
+    pub base_path: String,
+    /// Empty: TF Serving's default policy, the latest version.
+    pub versions: Vec<i64>,
+    /// `version_labels`: label -> version.
+    pub labels: Vec<(String, i64)>,
+}
+
+/// The ReloadConfigRequest that replaces the server's model list with `models`
+/// (platform "tensorflow"; `versions` as a `specific` policy when not empty).
+pub fn reload_request(models: &[ReloadModel]) -> ReloadConfigRequest {
+    let config = models
+        .iter()
+        .map(|m| ModelConfig {
+            name: m.name.clone(),
+            base_path: m.base_path.clone(),
+            model_platform: "tensorflow".to_string(),
+            model_version_policy: (!m.versions.is_empty()).then(|| ServableVersionPolicy {
+                policy_choice: Some(PolicyChoice::Specific(Specific {
+                    versions: m.versions.clone(),
+                })),
+            }),
+            version_labels: m.labels.iter().cloned().collect(),
+        })
+        .collect();
+    ReloadConfigRequest {
+        config: Some(ModelServerConfig {
+            config: Some(model_server_config::Config::ModelConfigList(
+                ModelConfigList { config },
+            )),
+        }),
+        metric_names: Vec::new(),
+    }
+}
+
+/// Sends ModelService/HandleReloadConfigRequest on `channel`. TF Serving
+/// answers a failed reload as a gRPC error (its code and message), so Ok
+/// means the new config is in force and its new versions loaded.
+pub async fn reload_config(
+    channel: Channel,
+    request: ReloadConfigRequest,
+) -> Result<ReloadConfigResponse, Status> {
+    let response = ModelServiceClient::new(channel)
+        .handle_reload_config_request(request)
+        .await?;
+    Ok(response.into_inner())
 }

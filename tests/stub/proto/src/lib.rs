@@ -1,6 +1,8 @@
 //! TensorFlow Serving's gRPC API, the subset tfs and its test stub use:
 //! `tensorflow.serving.PredictionService` (Predict, GetModelMetadata) and
-//! `tensorflow.serving.ModelService` (GetModelStatus), generated from the
+//! `tensorflow.serving.ModelService` (GetModelStatus, HandleReloadConfigRequest
+//! with ModelServerConfig), and `tensorflow.SavedModel` (to check a model's
+//! saved_model.pb), generated from the
 //! trimmed copies of TF Serving's .proto files in `protos/`. Packages,
 //! message names and field numbers are TF Serving's, so a client generated
 //! from TF Serving's own protos talks to a server built from these, and

@@ -1,9 +1,13 @@
 //! TF Serving's gRPC API on `--port`: PredictionService (Predict,
-//! GetModelMetadata) and ModelService (GetModelStatus). Every answer, an
+//! GetModelMetadata) and ModelService (GetModelStatus,
+//! HandleReloadConfigRequest). Every answer, an
 //! error included, names the replica and its GPU in its metadata, as the
 //! REST answers do in their headers.
 
 mod predict;
+mod reload;
+#[cfg(test)]
+mod reload_tests;
 mod signatures;
 mod spec;
 mod status;

@@ -1,8 +1,9 @@
 //! Which servable a request's ModelSpec names, answered like TF Serving:
-//! INVALID_ARGUMENT without a spec or with a label (the stub has none),
-//! NOT_FOUND when no AVAILABLE version matches.
+//! INVALID_ARGUMENT without a spec or with an unknown label, NOT_FOUND when
+//! no AVAILABLE version matches.
 
 use crate::app::App;
+use crate::models::{NotFound, Want};
 use tfs_proto::serving::model_spec::VersionChoice;
 use tfs_proto::serving::ModelSpec;
 use tonic::Status;
@@ -15,26 +16,30 @@ pub struct Servable {
 
 /// The AVAILABLE version `spec` names: its version, or the latest.
 pub fn resolve(app: &App, spec: Option<&ModelSpec>) -> Result<Servable, Status> {
-    let (name, version) = requested(spec)?;
-    let version = app
-        .registry
-        .resolve(name, version)
-        .map_err(|(_, message)| Status::not_found(message))?;
+    let (name, want) = requested(spec)?;
+    let version = app.registry.resolve(name, want).map_err(status)?;
     Ok(Servable {
         name: name.to_string(),
         version,
     })
 }
 
-/// The model name and the version asked for (None: any), before lookup.
-pub fn requested(spec: Option<&ModelSpec>) -> Result<(&str, Option<i64>), Status> {
+/// The model name and the version asked for, before lookup.
+pub fn requested(spec: Option<&ModelSpec>) -> Result<(&str, Want<'_>), Status> {
     let spec = spec.ok_or_else(|| Status::invalid_argument("Missing ModelSpec"))?;
-    match &spec.version_choice {
-        None => Ok((&spec.name, None)),
-        Some(VersionChoice::Version(version)) => Ok((&spec.name, Some(*version))),
-        Some(VersionChoice::VersionLabel(label)) => Err(Status::invalid_argument(format!(
-            "Unrecognized servable version label: {label}"
-        ))),
+    let want = match &spec.version_choice {
+        None => Want::Latest,
+        Some(VersionChoice::Version(version)) => Want::Specific(*version),
+        Some(VersionChoice::VersionLabel(label)) => Want::Label(label),
+    };
+    Ok((&spec.name, want))
+}
+
+/// A registry lookup failure as a gRPC status (400: INVALID_ARGUMENT).
+pub fn status((http, message): NotFound) -> Status {
+    match http {
+        400 => Status::invalid_argument(message),
+        _ => Status::not_found(message),
     }
 }
 

@@ -1,7 +1,8 @@
-//! `tensorflow.serving.ModelService/GetModelStatus`: each version's manager
-//! state, as the REST status endpoint reports it.
+//! `tensorflow.serving.ModelService`: GetModelStatus answers each version's
+//! manager state, as the REST status endpoint reports it;
+//! HandleReloadConfigRequest is reload.rs.
 
-use super::spec::requested;
+use super::spec::{requested, status as lookup_error};
 use super::tagged;
 use crate::app::App;
 use crate::models::{State, VersionStatus};
@@ -9,7 +10,8 @@ use std::sync::Arc;
 use tfs_proto::serving::model_service_server::ModelService;
 use tfs_proto::serving::model_version_status::State as ProtoState;
 use tfs_proto::serving::{
-    GetModelStatusRequest, GetModelStatusResponse, ModelVersionStatus, StatusProto,
+    GetModelStatusRequest, GetModelStatusResponse, ModelVersionStatus, ReloadConfigRequest,
+    ReloadConfigResponse, StatusProto,
 };
 use tfs_proto::tensorflow::error::Code;
 use tonic::{Request, Response, Status};
@@ -25,14 +27,19 @@ impl ModelService for Models {
     ) -> Result<Response<GetModelStatusResponse>, Status> {
         tagged(&self.0, status(&self.0, &request.into_inner()))
     }
+
+    async fn handle_reload_config_request(
+        &self,
+        request: Request<ReloadConfigRequest>,
+    ) -> Result<Response<ReloadConfigResponse>, Status> {
+        let result = super::reload::handle(&self.0, request.into_inner()).await;
+        tagged(&self.0, result)
+    }
 }
 
 fn status(app: &App, request: &GetModelStatusRequest) -> Result<GetModelStatusResponse, Status> {
-    let (name, version) = requested(request.model_spec.as_ref())?;
-    let versions = app
-        .registry
-        .status(name, version)
-        .map_err(|(_, message)| Status::not_found(message))?;
+    let (name, want) = requested(request.model_spec.as_ref())?;
+    let versions = app.registry.status(name, want).map_err(lookup_error)?;
     Ok(GetModelStatusResponse {
         model_version_status: versions
             .into_iter()

@@ -21,10 +21,10 @@ use tonic::transport::Channel;
 use tonic::Code;
 
 /// A stub serving model "m" (versions 1 and 2, latest policy) over gRPC.
-struct Stub {
-    dir: PathBuf,
-    channel: Channel,
-    app: Arc<App>,
+pub struct Stub {
+    pub dir: PathBuf,
+    pub channel: Channel,
+    pub app: Arc<App>,
 }
 
 impl Drop for Stub {
@@ -33,15 +33,17 @@ impl Drop for Stub {
     }
 }
 
-async fn start(tag: &str, never_ready: bool) -> Stub {
+pub async fn start(tag: &str, never_ready: bool) -> Stub {
     let dir = std::env::temp_dir().join(format!("tfs-stub-grpc-{tag}-{}", std::process::id()));
     for version in ["1", "2"] {
         std::fs::create_dir_all(dir.join(version)).unwrap();
+        std::fs::write(dir.join(version).join("saved_model.pb"), b"").unwrap();
     }
     let spec = Config {
         name: "m".into(),
         base_path: dir.to_string_lossy().into_owned(),
         policy: Policy::Latest(1),
+        ..Config::default()
     };
     let registry = Registry::new(vec![spec], 0, never_ready);
     registry.scan();
@@ -69,7 +71,7 @@ async fn start(tag: &str, never_ready: bool) -> Stub {
     Stub { dir, channel, app }
 }
 
-fn spec(name: &str, version: Option<i64>, signature: &str) -> Option<ModelSpec> {
+pub fn spec(name: &str, version: Option<i64>, signature: &str) -> Option<ModelSpec> {
     Some(ModelSpec {
         name: name.into(),
         version_choice: version.map(VersionChoice::Version),
@@ -77,7 +79,7 @@ fn spec(name: &str, version: Option<i64>, signature: &str) -> Option<ModelSpec> 
     })
 }
 
-fn floats(dims: &[i64], values: &[f32]) -> TensorProto {
+pub fn floats(dims: &[i64], values: &[f32]) -> TensorProto {
     TensorProto {
         dtype: DataType::DtFloat as i32,
         tensor_shape: Some(TensorShapeProto {
@@ -95,7 +97,7 @@ fn floats(dims: &[i64], values: &[f32]) -> TensorProto {
     }
 }
 
-fn request(spec: Option<ModelSpec>, input: &str, tensor: TensorProto) -> PredictRequest {
+pub fn request(spec: Option<ModelSpec>, input: &str, tensor: TensorProto) -> PredictRequest {
     PredictRequest {
         model_spec: spec,
         inputs: [(input.to_string(), tensor)].into(),
