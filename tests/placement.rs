@@ -21,7 +21,13 @@ fn demo() -> FleetToml {
 fn fleet(toml: FleetToml) -> (tempfile::TempDir, Fleet) {
     let directory = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(directory.path().join("models/half_plus_two/123")).unwrap();
-    std::fs::write(directory.path().join("models/half_plus_two/123/saved_model.pb"), b"").unwrap();
+    std::fs::write(
+        directory
+            .path()
+            .join("models/half_plus_two/123/saved_model.pb"),
+        b"",
+    )
+    .unwrap();
     let text = toml.to_string();
     let fleet = parse(Source::new(directory.path().join("fleet.toml"), text))
         .unwrap_or_else(|error| panic!("the fleet is valid: {error}"));

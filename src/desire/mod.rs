@@ -21,7 +21,8 @@ pub use balancer::{
 pub use hash::content_hash;
 pub use replica::{Mount, ReplicaConfig, ReplicaSpec};
 pub use served_models::{
-    model_config, served_models_json, ServedModel, MODELS_ROOT, MODEL_CONFIG_PATH, SERVED_MODELS_PATH,
+    model_config, served_models_json, ServedModel, MODELS_ROOT, MODEL_CONFIG_PATH,
+    SERVED_MODELS_PATH,
 };
 pub use slots::GpuBinding;
 pub use tf_serving::{

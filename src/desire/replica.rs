@@ -7,11 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::hash::content_hash;
 use super::labels;
-use super::slots::{GpuBinding, Slot};
 use super::served_models::{container_path, model_mount_sources, served_models, ServedModel};
+use super::slots::{GpuBinding, Slot};
 use super::tf_serving::{
-    base_args, batching_parameters, monitoring_config, BATCHING_CONFIG_PATH,
-    MONITORING_CONFIG_PATH,
+    base_args, batching_parameters, monitoring_config, BATCHING_CONFIG_PATH, MONITORING_CONFIG_PATH,
 };
 use crate::load::{outside_placement, Fleet, KnownSlots, Placement, SelectableSlot, Selector};
 

@@ -21,7 +21,10 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
     /// they always name what the replica was fully told to serve.
     pub(super) async fn reload_models(&self, name: &str) -> Result<Effect> {
         let desired = self.desired_spec(name)?;
-        let before = self.previous_spec(name).map(|spec| spec.models.clone()).unwrap_or_default();
+        let before = self
+            .previous_spec(name)
+            .map(|spec| spec.models.clone())
+            .unwrap_or_default();
         let both = together(&before, &desired.models);
         self.tell(desired, &both, true).await?;
         checkpoint(MODELS_RELOADING).await;
@@ -46,7 +49,12 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
         Ok(Effect::Available(health))
     }
 
-    async fn tell(&self, replica: &ReplicaSpec, models: &[ServedModel], labels: bool) -> Result<()> {
+    async fn tell(
+        &self,
+        replica: &ReplicaSpec,
+        models: &[ServedModel],
+        labels: bool,
+    ) -> Result<()> {
         let network = &self.plan.desired.network.name;
         self.probe
             .reload(replica, network, models, labels)
@@ -99,7 +107,11 @@ fn kept_labels(old: &ServedModel, versions: &[u64]) -> std::collections::BTreeMa
 
 /// Writes the model config TF Serving reads when Docker restarts it, and
 /// the JSON observe reads back.
-pub async fn record(engine: &impl Engine, replica: &ReplicaSpec, models: &[ServedModel]) -> Result<()> {
+pub async fn record(
+    engine: &impl Engine,
+    replica: &ReplicaSpec,
+    models: &[ServedModel],
+) -> Result<()> {
     let writes = [
         (MODEL_CONFIG_PATH, model_config(models, true)),
         (SERVED_MODELS_PATH, served_models_json(models)),

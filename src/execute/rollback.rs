@@ -32,15 +32,19 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
         let Some(_) = wave else {
             bail!("{}", join(&reasons));
         };
-        let reloads = self
-            .plan
-            .operations
-            .iter()
-            .any(|o| o.wave == wave && o.op == Op::ReloadModels && failures.contains_key(&o.target));
+        let reloads = self.plan.operations.iter().any(|o| {
+            o.wave == wave && o.op == Op::ReloadModels && failures.contains_key(&o.target)
+        });
         let (what, restored_to) = if reloads {
-            ("a new model version did not load", "restored to the models they served before")
+            (
+                "a new model version did not load",
+                "restored to the models they served before",
+            )
         } else {
-            ("a new replica did not become AVAILABLE", "restored to the previous spec")
+            (
+                "a new replica did not become AVAILABLE",
+                "restored to the previous spec",
+            )
         };
         let mut message = format!("rollout stopped: {what}\n\n{}", join(&reasons));
         let restored: Vec<&str> = rollback

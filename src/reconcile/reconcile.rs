@@ -169,7 +169,11 @@ fn in_place(replica: &ReplicaSpec, container: &Container, observed: &Observed) -
         ReplicaSpec::from_labels(&container.name, replica.weight, &container.labels)
             .map(|spec| spec.models)
     };
-    let served = observed.models.get(&container.name).cloned().or_else(created)?;
+    let served = observed
+        .models
+        .get(&container.name)
+        .cloned()
+        .or_else(created)?;
     let served = &served;
     let matches = container.state.is_running()
         && container.labels.get(labels::CONFIG_HASH) == Some(&replica.config_hash);

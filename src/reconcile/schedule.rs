@@ -258,7 +258,12 @@ pub fn schedule(desired: &Desired, steps: &[Step]) -> Schedule {
     }
 
     let replace_waves = replaces.len().div_ceil(size) as u32;
-    reload_waves(&mut schedule, &of(Kind::Replica, Action::Update), replace_waves, size);
+    reload_waves(
+        &mut schedule,
+        &of(Kind::Replica, Action::Update),
+        replace_waves,
+        size,
+    );
     let ops = &mut schedule.operations;
 
     if balancer_action == Some(Action::Replace) {

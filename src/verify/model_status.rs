@@ -52,7 +52,9 @@ pub async fn model_status(address: SocketAddr, model: &str) -> Result<Vec<Versio
             state: status.state,
             error: status
                 .status
-                .filter(|body| !body.error_message.is_empty() || !matches!(body.error_code.as_str(), "" | "OK"))
+                .filter(|body| {
+                    !body.error_message.is_empty() || !matches!(body.error_code.as_str(), "" | "OK")
+                })
                 .map(|body| format!("{}: {}", body.error_code, body.error_message)),
         })
         .collect())

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::grpc_status;
 use super::model_state::{is_available, ModelState, VersionState, Versions};
-use super::reload_config::reload_config;
 use super::model_status::model_status;
+use super::reload_config::reload_config;
 use crate::cancel::Cancel;
 use crate::desire::{rest_api_enabled, ReplicaSpec, ServedModel};
 use crate::engine::Engine;
@@ -175,10 +175,16 @@ fn failed(health: &ReplicaHealth, replica: &ReplicaSpec) -> Option<String> {
             .filter(|state| state.state == ModelState::End)
             .filter(|state| {
                 model.versions.is_empty() && state.error.is_some()
-                    || model.versions.iter().any(|v| v.to_string() == state.version)
+                    || model
+                        .versions
+                        .iter()
+                        .any(|v| v.to_string() == state.version)
             })
             .map(|state| {
-                let why = state.error.as_deref().unwrap_or("it ended without an error message");
+                let why = state
+                    .error
+                    .as_deref()
+                    .unwrap_or("it ended without an error message");
                 format!(
                     "model {} version {} did not load on {}: {why}",
                     model.name, state.version, replica.name

@@ -116,7 +116,11 @@ fn request(models: &[ServedModel], labels: bool) -> ReloadConfigRequest {
 /// Asks the TF Serving at `address` (its gRPC port) to serve `models`; with
 /// `labels` false, without their version labels. An error carries TF
 /// Serving's own message when it refused.
-pub async fn reload_config(address: SocketAddr, models: &[ServedModel], labels: bool) -> Result<()> {
+pub async fn reload_config(
+    address: SocketAddr,
+    models: &[ServedModel],
+    labels: bool,
+) -> Result<()> {
     let channel = Endpoint::from_shared(format!("http://{address}"))?
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(ANSWER_TIMEOUT)

@@ -36,8 +36,20 @@ impl Case {
     pub fn new() -> Self {
         let directory = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(directory.path().join("models/half_plus_two/123")).unwrap();
-    std::fs::write(directory.path().join("models/half_plus_two/123/saved_model.pb"), b"").unwrap();
-        std::fs::write(directory.path().join("models/half_plus_two/123/saved_model.pb"), b"").unwrap();
+        std::fs::write(
+            directory
+                .path()
+                .join("models/half_plus_two/123/saved_model.pb"),
+            b"",
+        )
+        .unwrap();
+        std::fs::write(
+            directory
+                .path()
+                .join("models/half_plus_two/123/saved_model.pb"),
+            b"",
+        )
+        .unwrap();
         Self { directory }
     }
 
