@@ -21,9 +21,35 @@ pub fn render_steps(fleet: &str, steps: &[Step], color: bool) -> String {
 /// The rollout's schedule in a line, when the plan replaces replicas:
 /// `Rollout: 2 waves of 1 (max_unavailable = 1): gpu0, gpu1; 3 balancer reloads`.
 pub fn rollout(plan: &Plan) -> Option<String> {
+    let replaced = waves_of(plan, |op| matches!(op, Op::StartReplica));
+    let reloaded = waves_of(plan, |op| matches!(op, Op::ReloadModels));
+    let lines: Vec<String> = [replacements(plan, &replaced), reloads(plan, &reloaded)]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// `Reload in place: 2 waves of 1 (max_unavailable = 1): gpu0, gpu1; no restart`.
+fn reloads(plan: &Plan, waves: &[(u32, Vec<&str>)]) -> Option<String> {
+    if waves.is_empty() {
+        return None;
+    }
+    let size = waves.iter().map(|(_, slots)| slots.len()).max().unwrap_or(1);
+    let order: Vec<String> = waves.iter().map(|(_, slots)| slots.join("+")).collect();
+    Some(format!(
+        "Reload in place: {} of {size} (max_unavailable = {}): {}; no restart, every replica stays in the upstream",
+        plural(waves.len(), "wave"),
+        plan.desired.rollout.max_unavailable,
+        order.join(", ")
+    ))
+}
+
+/// The slots of each wave whose operations `pick` selects, in order.
+fn waves_of(plan: &Plan, pick: impl Fn(&Op) -> bool) -> Vec<(u32, Vec<&str>)> {
     let mut waves: Vec<(u32, Vec<&str>)> = Vec::new();
     for operation in &plan.operations {
-        let (Some(wave), Op::StartReplica) = (operation.wave, &operation.op) else {
+        let Some(wave) = operation.wave.filter(|_| pick(&operation.op)) else {
             continue;
         };
         let slot = operation
@@ -35,6 +61,10 @@ pub fn rollout(plan: &Plan) -> Option<String> {
             _ => waves.push((wave, vec![slot])),
         }
     }
+    waves
+}
+
+fn replacements(plan: &Plan, waves: &[(u32, Vec<&str>)]) -> Option<String> {
     if waves.is_empty() {
         return None;
     }
