@@ -35,7 +35,11 @@ fn reloads(plan: &Plan, waves: &[(u32, Vec<&str>)]) -> Option<String> {
     if waves.is_empty() {
         return None;
     }
-    let size = waves.iter().map(|(_, slots)| slots.len()).max().unwrap_or(1);
+    let size = waves
+        .iter()
+        .map(|(_, slots)| slots.len())
+        .max()
+        .unwrap_or(1);
     let order: Vec<String> = waves.iter().map(|(_, slots)| slots.join("+")).collect();
     Some(format!(
         "Reload in place: {} of {size} (max_unavailable = {}): {}; no restart, every replica stays in the upstream",

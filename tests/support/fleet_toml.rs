@@ -37,6 +37,8 @@ use std::fmt;
 struct Model {
     name: String,
     versions: Option<Vec<u64>>,
+    /// Lines written as given after `name`, `path` and `versions`.
+    lines: Vec<String>,
 }
 
 /// A fleet.toml; its `Display` is the file's text.
@@ -117,6 +119,7 @@ impl FleetToml {
         self.models.push(Model {
             name: name.to_string(),
             versions: None,
+            lines: Vec::new(),
         });
         self
     }
@@ -126,7 +129,21 @@ impl FleetToml {
         self.models.push(Model {
             name: name.to_string(),
             versions: Some(versions.to_vec()),
+            lines: Vec::new(),
         });
+        self
+    }
+
+    /// More lines (TOML) in the `[[models]]` entry NAME, e.g. `labels = { stable = 1 }`.
+    pub fn model_lines(mut self, name: &str, lines: &[&str]) -> Self {
+        if let Some(model) = self.models.iter_mut().find(|m| m.name == name) {
+            model.lines.extend(
+                lines
+                    .iter()
+                    .filter(|l| !l.is_empty())
+                    .map(|l| l.to_string()),
+            );
+        }
         self
     }
 
@@ -247,6 +264,7 @@ impl fmt::Display for FleetToml {
             if let Some(versions) = &model.versions {
                 lines.push(format!("versions = {versions:?}"));
             }
+            lines.extend(model.lines.iter().cloned());
             table(f, "[[models]]", &lines)?;
         }
 

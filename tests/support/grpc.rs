@@ -42,6 +42,23 @@ impl GrpcClient {
             .block_on(predict(self.channel.clone(), request))
     }
 
+    /// Predicts half_plus_two on `values` with the version `label` names.
+    pub fn predict_label(
+        &self,
+        model: &str,
+        label: &str,
+        values: &[f32],
+    ) -> Result<Answer, Status> {
+        let mut request = predict_request(model, values, Encoding::FloatVal);
+        if let Some(spec) = request.model_spec.as_mut() {
+            spec.version_choice = Some(
+                tfs_proto::serving::model_spec::VersionChoice::VersionLabel(label.to_string()),
+            );
+        }
+        self.runtime
+            .block_on(predict(self.channel.clone(), request))
+    }
+
     /// GetModelStatus of every version of `model`.
     pub fn model_status(&self, model: &str) -> Result<GetModelStatusResponse, Status> {
         let request = GetModelStatusRequest {

@@ -30,6 +30,8 @@ pub struct Report {
     pub replicas: BTreeSet<String>,
     /// X-Stub-Gpu values of good answers.
     pub gpus: BTreeSet<String>,
+    /// X-Stub-Model-Version values of good answers, in the order first seen.
+    pub versions: Vec<String>,
     pub elapsed: Duration,
     /// The longest any one request took, answered or not.
     pub slowest: Duration,
@@ -112,11 +114,15 @@ fn run(url: &str, client: &Client<Report>) {
                 let status = response.status();
                 let replica = response.header("X-Stub-Replica").unwrap_or("").to_string();
                 let gpu = response.header("X-Stub-Gpu").unwrap_or("").to_string();
+                let version = response
+                    .header("X-Stub-Model-Version")
+                    .unwrap_or("")
+                    .to_string();
                 let body = response
                     .into_string()
                     .unwrap_or_else(|e| format!("(body unreadable: {e})"));
                 if status == 200 && body.trim() == EXPECTED {
-                    Ok((replica, gpu))
+                    Ok((replica, gpu, version))
                 } else {
                     *report.lock().unwrap().statuses.entry(status).or_default() += 1;
                     let body: Vec<&str> = body.split_whitespace().collect();
@@ -132,9 +138,12 @@ fn run(url: &str, client: &Client<Report>) {
         report.total += 1;
         report.slowest = report.slowest.max(asked.elapsed());
         match outcome {
-            Ok((replica, gpu)) => {
+            Ok((replica, gpu, version)) => {
                 report.replicas.insert(replica);
                 report.gpus.insert(gpu);
+                if report.versions.last() != Some(&version) {
+                    report.versions.push(version);
+                }
             }
             Err(failure) => {
                 report.failed += 1;
