@@ -127,6 +127,7 @@ fn labels_reach_their_versions_over_rest_and_grpc() {
         }
     };
     check("123", "124");
+    assert_eq!(answer(&fleet, "half_plus_two/labels/nope").0, 404);
     let before = ids(&fleet);
     // Moving both labels forward is a reload, never a restart, and no request is lost.
     fleet.write(&fleet_toml(

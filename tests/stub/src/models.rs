@@ -126,14 +126,17 @@ impl Registry {
         self.version_status(model, v).map(|s| s.state)
     }
 
-    /// The version `label` names for `model`, or TF Serving's INVALID_ARGUMENT.
+    /// The version `label` names for `model`, or NOT_FOUND (HTTP 404): what
+    /// issue #14 specifies for an unknown label. (TF Serving's
+    /// GetModelVersionForLabel says InvalidArgument; clients see either as a
+    /// request for something that is not served.)
     pub fn label_version(&self, model: &str, label: &str) -> Result<i64, NotFound> {
         let labels = self.labels.lock().unwrap();
         labels
             .get(model)
             .and_then(|m| m.get(label))
             .copied()
-            .ok_or_else(|| (400, format!("Unrecognized servable version label: {label}")))
+            .ok_or_else(|| (404, format!("Unrecognized servable version label: {label}")))
     }
 
     /// Versions for GET /v1/models/{m}[/versions/{v} | /labels/{l}], newest first.

@@ -120,7 +120,7 @@ async fn labels_need_available_versions_unless_allowed() {
     assert_eq!(r.resolve("m", Want::Label("canary")), Ok(2));
     assert_eq!(
         r.resolve("m", Want::Label("nope")),
-        Err((400, "Unrecognized servable version label: nope".into()))
+        Err((404, "Unrecognized servable version label: nope".into()))
     );
 
     // With the flag: a new label may name a version not loaded (yet), at

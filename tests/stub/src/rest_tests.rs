@@ -77,7 +77,7 @@ async fn labels_resolve_and_predicts_name_their_version() {
         "{out}"
     );
     let (code, head, out) = http(addr, "POST", "/v1/models/m/labels/nope:predict", body).await;
-    assert_eq!(code, 400);
+    assert_eq!(code, 404);
     assert_eq!(
         out,
         r#"{"error":"Unrecognized servable version label: nope"}"#

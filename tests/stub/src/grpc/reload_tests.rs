@@ -59,7 +59,7 @@ async fn reload_then_label_then_predict_by_label() {
         .into_inner();
     assert_eq!(answer.model_spec, spec("m", Some(2), "serving_default"));
     let unknown = client.predict(labelled("nope")).await.unwrap_err();
-    assert_eq!(unknown.code(), Code::InvalidArgument);
+    assert_eq!(unknown.code(), Code::NotFound);
     assert_eq!(
         unknown.message(),
         "Unrecognized servable version label: nope"
