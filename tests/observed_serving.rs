@@ -1,91 +1,124 @@
-//! What the replicas really serve is observed state: a model directory
-//! removed and put back under a running fleet leaves every replica's bind
-//! mount on the deleted directory, so TF Serving unloads the model and
-//! answers 404 while the containers run. Plan shows it, status fails, apply
-//! repairs it; and status, logs and destroy still work while the model
-//! directory is missing.
+//! What the replicas really serve is observed state, asked of each
+//! replica: one that runs but serves nothing (told so behind tfs's back,
+//! here over its own gRPC API) shows in the plan with its reason, and apply
+//! repairs it. Model directories are mounted by their parent, so a model
+//! directory removed and put back is seen afresh, and status, logs and
+//! destroy still work while the model directory is missing.
 
 #[path = "support/fleet.rs"]
 mod fleet;
 #[path = "support/load.rs"]
 mod load;
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use fleet::TestFleet;
+use fleet::{docker, docker_lines, TestFleet};
 use load::Load;
 
-/// Removes models/half_plus_two and writes a fresh copy at the same path.
-fn remove_and_restore(fleet: &TestFleet) {
-    std::fs::remove_dir_all(fleet.path("models/half_plus_two")).unwrap();
-    fleet.model("half_plus_two", &[123]);
-}
-
-/// Waits until every replica has unloaded the model (each polls its model
-/// directory once a second, on its own clock).
-fn wait_until_unserved(fleet: &TestFleet) {
+/// Waits until `tfs status --json` says `replica` is not available.
+fn wait_until_unserved(fleet: &TestFleet, replica: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let status = fleet.test().args(&["status", "--json"]).any_status().run();
         let document: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
         let replicas = document["replicas"].as_array().unwrap();
-        if replicas.iter().all(|replica| replica["available"] == false) {
+        if replicas
+            .iter()
+            .any(|r| r["name"] == replica && r["available"] == false)
+        {
             return;
         }
         assert!(
             Instant::now() < deadline,
-            "the replicas kept serving a deleted model directory:\n{}",
+            "{replica} kept serving:\n{}",
             status.stdout
         );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
 
+/// Tells `replica`'s TF Serving, over gRPC at its fleet-network address,
+/// to serve no model at all.
+fn serve_nothing(fleet: &TestFleet, replica: &str) {
+    let network = format!("{}-net", fleet.name);
+    let ip = docker_lines(&[
+        "inspect",
+        "-f",
+        &format!("{{{{(index .NetworkSettings.Networks \"{network}\").IPAddress}}}}"),
+        replica,
+    ])
+    .join("");
+    let address: SocketAddr = format!("{ip}:8500").parse().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let channel = tfs_proto::client::channel(address).await.unwrap();
+        let request = tfs_proto::client::reload_request(&[]);
+        tfs_proto::client::reload_config(channel, request)
+            .await
+            .unwrap();
+    });
+}
+
 #[test]
-fn a_model_directory_removed_and_restored_is_planned_and_repaired() {
-    let fleet = TestFleet::new("remount");
+fn a_replica_that_serves_nothing_is_planned_and_repaired() {
+    let fleet = TestFleet::new("nothing");
     fleet.write(&fleet.toml().cpu(2));
     fleet.apply().run();
     fleet.detailed_plan().run();
-
-    let traffic = Load::start(fleet.rest_port, 2);
-    remove_and_restore(&fleet);
-    wait_until_unserved(&fleet);
-
+    let broken = format!("{}-cpu0", fleet.name);
+    serve_nothing(&fleet, &broken);
+    wait_until_unserved(&fleet, &broken);
     fleet
         .test()
         .args(&["status"])
         .status(1)
         .stdout_contains("NOT healthy")
-        .stdout_contains("half_plus_two:123 END")
         .run();
     fleet
         .test()
         .args(&["plan", "--detailed-exitcode"])
         .status(2)
-        .stdout_contains(&format!("-/+ replica {}-cpu0", fleet.name))
-        .stdout_contains(&format!("-/+ replica {}-cpu1", fleet.name))
+        .stdout_contains(&format!("-/+ replica {broken}"))
         .stdout_contains("models not AVAILABLE: half_plus_two:123 END")
         .run();
     fleet
         .apply()
-        .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 2 destroyed.")
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.")
         .run();
-    // From here on every request must be served again.
-    let broken = traffic.stop();
-    assert!(
-        broken.failed > 0,
-        "the broken mount never showed: {broken:?}"
-    );
     let traffic = Load::start(fleet.rest_port, 2);
     traffic.wait_for(100, Duration::from_secs(30));
-    traffic.stop().assert_clean(100);
+    let report = traffic.stop();
+    report.assert_clean(100);
+    assert_eq!(report.replicas.len(), 2, "{:?}", report.replicas);
     fleet.detailed_plan().run();
-    fleet
-        .test()
-        .args(&["status"])
-        .stdout_contains("healthy")
-        .run();
+}
+
+#[test]
+fn a_model_directory_removed_and_put_back_is_seen_afresh() {
+    let fleet = TestFleet::new("remount");
+    fleet.write(&fleet.toml().cpu(1));
+    fleet.apply().run();
+    std::fs::remove_dir_all(fleet.path("models/half_plus_two")).unwrap();
+    fleet.model("half_plus_two", &[124]);
+    // The mount is of models/: the replica sees the new directory, and loads 124 by itself.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = fleet.test().args(&["status"]).any_status().run();
+        if status.stdout.contains("half_plus_two:124") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", status.stdout);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(fleet.predict("half_plus_two", load::BODY).0, 200);
+    let restart = docker(&["restart", "-t", "1", &format!("{}-cpu0", fleet.name)]);
+    assert!(restart.status.success());
+    fleet.apply().run();
+    fleet.detailed_plan().run();
 }
 
 #[test]

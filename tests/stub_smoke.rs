@@ -198,17 +198,18 @@ fn stub_image_reloads_over_grpc_and_serves_a_label_over_rest() {
         ureq::post(&format!("{base}/v1/models/half_plus_two{path}:predict"))
             .set("Content-Type", "application/json")
             .send_string(r#"{"instances": [1.0]}"#)
+            .map_err(Box::new)
     };
     let resp = predict("/labels/stable")
         .unwrap_or_else(|e| panic!("labelled predict failed: {e}\nlogs:\n{}", container.logs()));
     assert_eq!(resp.header("X-Stub-Model-Version"), Some("123"));
     assert_eq!(resp.into_string().unwrap(), r#"{"predictions":[2.5]}"#);
-    match predict("/labels/nope") {
-        Err(ureq::Error::Status(400, r)) => assert_eq!(
+    match predict("/labels/nope").map_err(|e| *e) {
+        Err(ureq::Error::Status(404, r)) => assert_eq!(
             r.into_string().unwrap(),
             r#"{"error":"Unrecognized servable version label: nope"}"#
         ),
-        other => panic!("expected a 400 for an unknown label, got {other:?}"),
+        other => panic!("expected a 404 for an unknown label, got {other:?}"),
     }
 
     // A version whose saved_model.pb does not parse: the reload's answer,

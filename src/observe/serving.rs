@@ -56,7 +56,7 @@ pub async fn observe_serving(
             // It stopped between the listing and the question: its state says so next time.
             Err(ProbeError::Stopped(_)) => continue,
             Err(ProbeError::NoAnswer(error)) => {
-                Serving::Unavailable(format!("TF Serving does not answer: {error:#}"))
+                Serving::Unavailable(format!("TF Serving does not serve its models: {error:#}"))
             }
         };
         observed.serving.insert(spec.name.clone(), serving);

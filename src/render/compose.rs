@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Result};
 use serde::Serialize;
 
-use crate::desire::{Desired, ReplicaSpec};
+use crate::desire::{model_config, Desired, ReplicaSpec, MODEL_CONFIG_PATH};
 
 /// A file of the exported project: its name in the output directory and its text.
 pub struct ExportedFile {
@@ -78,15 +78,39 @@ pub fn render(desired: &Desired) -> Result<Vec<ExportedFile>> {
         name: "nginx.conf".to_string(),
         content: desired.balancer.conf.clone(),
     });
-    if let Some(replica) = desired.replicas.first() {
-        for (path, content) in &replica.config.files {
-            files.push(ExportedFile {
-                name: base_name(path).to_string(),
-                content: content.clone(),
-            });
+    for replica in &desired.replicas {
+        for (name, _, content) in replica_files(desired, replica) {
+            if !files.iter().any(|file| file.name == name) {
+                files.push(ExportedFile { name, content });
+            }
         }
     }
     Ok(files)
+}
+
+/// A replica's generated files: (name in the export, path in the
+/// container, content). The model config is per replica when an override
+/// gives a slot other versions (`models-<replica>.config`), else shared.
+fn replica_files(desired: &Desired, replica: &ReplicaSpec) -> Vec<(String, String, String)> {
+    let mut files: Vec<(String, String, String)> = replica
+        .config
+        .files
+        .iter()
+        .map(|(path, content)| (base_name(path).to_string(), path.clone(), content.clone()))
+        .collect();
+    let models = model_config(&replica.models, true);
+    let shared = desired
+        .replicas
+        .iter()
+        .all(|other| model_config(&other.models, true) == models);
+    let name = if shared {
+        base_name(MODEL_CONFIG_PATH).to_string()
+    } else {
+        format!("models-{}.config", replica.name)
+    };
+    files.push((name, MODEL_CONFIG_PATH.to_string(), models));
+    files.sort();
+    files
 }
 
 fn base_name(path: &str) -> &str {
@@ -102,7 +126,7 @@ fn literal(text: &str) -> String {
 fn compose_file(desired: &Desired) -> Result<String> {
     let mut services = BTreeMap::new();
     for replica in &desired.replicas {
-        services.insert(replica.name.clone(), replica_service(replica)?);
+        services.insert(replica.name.clone(), replica_service(desired, replica)?);
     }
     let balancer = &desired.balancer;
     let mut ports = vec![format!(
@@ -146,7 +170,7 @@ fn compose_file(desired: &Desired) -> Result<String> {
     Ok(header + &serde_norway::to_string(&project)?)
 }
 
-fn replica_service(replica: &ReplicaSpec) -> Result<Service> {
+fn replica_service(desired: &Desired, replica: &ReplicaSpec) -> Result<Service> {
     let config = &replica.config;
     let mut volumes = Vec::new();
     for mount in &config.mounts {
@@ -158,8 +182,8 @@ fn replica_service(replica: &ReplicaSpec) -> Result<Service> {
         }
         volumes.push(literal(&format!("{}:{}:ro", mount.host, mount.container)));
     }
-    for path in config.files.keys() {
-        volumes.push(literal(&format!("./{}:{path}:ro", base_name(path))));
+    for (name, path, _) in replica_files(desired, replica) {
+        volumes.push(literal(&format!("./{name}:{path}:ro")));
     }
     let deploy = config.device_id.as_ref().map(|device| Deploy {
         resources: Resources {
