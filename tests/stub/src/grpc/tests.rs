@@ -203,7 +203,7 @@ async fn predict_errors_are_tf_serving_codes() {
     let mut label = spec("m", None, "");
     label.as_mut().unwrap().version_choice = Some(VersionChoice::VersionLabel("stable".into()));
     let (c, _) = code(client.predict(request(label, "x", x())).await);
-    assert_eq!(c, Code::InvalidArgument);
+    assert_eq!(c, Code::NotFound);
 }
 
 #[tokio::test]
