@@ -6,11 +6,11 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use tonic::codegen::http::uri::PathAndQuery;
-use tonic::transport::Endpoint;
 use tonic_prost::ProstCodec;
 
+use super::grpc_client::{ready_client, StatusProto};
 use super::model_state::{ModelState, VersionState};
 
 const GET_MODEL_STATUS: &str = "/tensorflow.serving.ModelService/GetModelStatus";
@@ -49,29 +49,10 @@ struct ModelVersionStatus {
     status: Option<StatusProto>,
 }
 
-/// tensorflow.StatusProto (util/status.proto): 0 for OK.
-#[derive(Clone, PartialEq, prost::Message)]
-struct StatusProto {
-    #[prost(int32, tag = "1")]
-    error_code: i32,
-    #[prost(string, tag = "2")]
-    error_message: String,
-}
-
 /// The versions of `model` a replica reports over gRPC, with the states
 /// named as the REST API names them; an error while it cannot answer.
 pub async fn model_status(address: SocketAddr, model: &str) -> Result<Vec<VersionState>> {
-    let channel = Endpoint::from_shared(format!("http://{address}"))?
-        .connect_timeout(TIMEOUT)
-        .timeout(TIMEOUT)
-        .connect()
-        .await
-        .with_context(|| format!("cannot connect to gRPC at {address}"))?;
-    let mut client = tonic::client::Grpc::new(channel);
-    client
-        .ready()
-        .await
-        .with_context(|| format!("gRPC at {address} is not ready"))?;
+    let mut client = ready_client(address, TIMEOUT, TIMEOUT).await?;
     let request = GetModelStatusRequest {
         model_spec: Some(ModelSpec {
             name: model.to_string(),

@@ -1,5 +1,6 @@
 //! verify: ask the running fleet whether it serves.
 
+mod grpc_client;
 mod grpc_status;
 mod http;
 mod metrics;

@@ -89,29 +89,20 @@ impl<E: Engine> Probe for ServingProbe<'_, E> {
         models: &[ServedModel],
         labels: bool,
     ) -> Result<()> {
-        let container = self
-            .0
-            .inspect(&replica.name)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("container {} does not exist", replica.name))?;
-        let ip = container
-            .networks
-            .get(network)
-            .and_then(|ip| ip.parse::<IpAddr>().ok())
-            .ok_or_else(|| {
-                anyhow::anyhow!("{} has no address on network {network}", replica.name)
-            })?;
+        let ip = address(self.0, replica, network)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
         let address = SocketAddr::new(ip, replica.config.grpc_port);
         reload_config(address, models, labels).await
     }
 }
 
-/// Asks once: the container's state and address from the engine, then TF Serving.
-async fn probe(
+/// The replica's address on the fleet network, if its container runs there.
+async fn address(
     engine: &impl Engine,
     replica: &ReplicaSpec,
     network: &str,
-) -> Result<ReplicaHealth, ProbeError> {
+) -> Result<IpAddr, ProbeError> {
     let container = match engine.inspect(&replica.name).await {
         Ok(Some(container)) => container,
         Ok(None) => {
@@ -129,16 +120,25 @@ async fn probe(
             container.state.describe()
         )));
     }
-    let Some(ip) = container
+    container
         .networks
         .get(network)
         .and_then(|ip| ip.parse::<IpAddr>().ok())
-    else {
-        return Err(ProbeError::Stopped(format!(
-            "{} has no address on network {network}",
-            replica.name
-        )));
-    };
+        .ok_or_else(|| {
+            ProbeError::Stopped(format!(
+                "{} has no address on network {network}",
+                replica.name
+            ))
+        })
+}
+
+/// Asks once: the container's state and address from the engine, then TF Serving.
+async fn probe(
+    engine: &impl Engine,
+    replica: &ReplicaSpec,
+    network: &str,
+) -> Result<ReplicaHealth, ProbeError> {
+    let ip = address(engine, replica, network).await?;
     let rest = rest_api_enabled(&replica.config.args);
     let port = if rest {
         replica.config.rest_port
@@ -148,7 +148,8 @@ async fn probe(
     let address = SocketAddr::new(ip, port);
     let mut health = ReplicaHealth {
         name: replica.name.clone(),
-        container_state: container.state.status,
+        // `address` answers only for a running container.
+        container_state: crate::engine::Status::Running,
         models: Vec::new(),
         available: true,
     };

@@ -11,11 +11,11 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use tonic::codegen::http::uri::PathAndQuery;
-use tonic::transport::Endpoint;
 use tonic_prost::ProstCodec;
 
+use super::grpc_client::{ready_client, StatusProto};
 use crate::desire::ServedModel;
 
 const RELOAD_CONFIG: &str = "/tensorflow.serving.ModelService/HandleReloadConfigRequest";
@@ -74,15 +74,6 @@ struct ReloadConfigResponse {
     status: Option<StatusProto>,
 }
 
-/// tensorflow.StatusProto: `error_code` is tensorflow.error.Code, 0 for OK.
-#[derive(Clone, PartialEq, prost::Message)]
-struct StatusProto {
-    #[prost(int32, tag = "1")]
-    error_code: i32,
-    #[prost(string, tag = "2")]
-    error_message: String,
-}
-
 fn request(models: &[ServedModel], labels: bool) -> ReloadConfigRequest {
     let config = models
         .iter()
@@ -121,17 +112,7 @@ pub async fn reload_config(
     models: &[ServedModel],
     labels: bool,
 ) -> Result<()> {
-    let channel = Endpoint::from_shared(format!("http://{address}"))?
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(ANSWER_TIMEOUT)
-        .connect()
-        .await
-        .with_context(|| format!("cannot connect to gRPC at {address}"))?;
-    let mut client = tonic::client::Grpc::new(channel);
-    client
-        .ready()
-        .await
-        .with_context(|| format!("gRPC at {address} is not ready"))?;
+    let mut client = ready_client(address, CONNECT_TIMEOUT, ANSWER_TIMEOUT).await?;
     let response: tonic::Response<ReloadConfigResponse> = client
         .unary(
             tonic::Request::new(request(models, labels)),
