@@ -32,20 +32,20 @@ pub fn rollout(plan: &Plan) -> Option<String> {
 
 /// `Reload in place: 2 waves of 1 (max_unavailable = 1): gpu0, gpu1; no restart`.
 fn reloads(plan: &Plan, waves: &[(u32, Vec<&str>)]) -> Option<String> {
-    if waves.is_empty() {
-        return None;
-    }
-    let size = waves
-        .iter()
-        .map(|(_, slots)| slots.len())
-        .max()
-        .unwrap_or(1);
-    let order: Vec<String> = waves.iter().map(|(_, slots)| slots.join("+")).collect();
+    let (count, order) = described(waves)?;
     Some(format!(
-        "Reload in place: {} of {size} (max_unavailable = {}): {}; no restart, every replica stays in the upstream",
-        plural(waves.len(), "wave"),
+        "Reload in place: {count} (max_unavailable = {}): {order}; no restart, every replica stays in the upstream",
         plan.desired.rollout.max_unavailable,
-        order.join(", ")
+    ))
+}
+
+/// `2 waves of 1` and `gpu0, gpu1+gpu2`; None when there are no waves.
+fn described(waves: &[(u32, Vec<&str>)]) -> Option<(String, String)> {
+    let size = waves.iter().map(|(_, slots)| slots.len()).max()?;
+    let order: Vec<String> = waves.iter().map(|(_, slots)| slots.join("+")).collect();
+    Some((
+        format!("{} of {size}", plural(waves.len(), "wave")),
+        order.join(", "),
     ))
 }
 
@@ -69,14 +69,7 @@ fn waves_of(plan: &Plan, pick: impl Fn(&Op) -> bool) -> Vec<(u32, Vec<&str>)> {
 }
 
 fn replacements(plan: &Plan, waves: &[(u32, Vec<&str>)]) -> Option<String> {
-    if waves.is_empty() {
-        return None;
-    }
-    let size = waves
-        .iter()
-        .map(|(_, slots)| slots.len())
-        .max()
-        .unwrap_or(1);
+    let (count, order) = described(waves)?;
     let reloads = plan
         .operations
         .iter()
@@ -87,11 +80,8 @@ fn replacements(plan: &Plan, waves: &[(u32, Vec<&str>)]) -> Option<String> {
     } else {
         "no balancer serves yet: all at once".to_string()
     };
-    let order: Vec<String> = waves.iter().map(|(_, slots)| slots.join("+")).collect();
     Some(format!(
-        "Rollout: {} of {size} ({why}): {}; {reloads} balancer {}",
-        plural(waves.len(), "wave"),
-        order.join(", "),
+        "Rollout: {count} ({why}): {order}; {reloads} balancer {}",
         if reloads == 1 { "reload" } else { "reloads" }
     ))
 }
