@@ -19,7 +19,7 @@ use tfs::cancel::{Cancel, Signal};
 use tfs::desire::{labels, Desired};
 use tfs::engine::{ContainerSpec, Engine, PullProgress, Status};
 use tfs::execute::{apply, Event, Options, Outcome, Reporter};
-use tfs::observe::observe;
+use tfs::observe::{observe, observe_serving};
 use tfs::reconcile::{reconcile, Plan};
 
 /// Counts operations as they begin, and presses Ctrl-C at the one numbered `at`.
@@ -62,9 +62,10 @@ fn memory_with_images(desired: &Desired) -> Memory {
 }
 
 async fn plan(memory: &Memory, desired: &Desired) -> Plan {
-    let observed = observe(memory, &desired.fleet, Some(&desired.balancer.conf))
+    let mut observed = observe(memory, &desired.fleet, Some(&desired.balancer.conf))
         .await
         .unwrap();
+    observe_serving(memory, memory, &mut observed, &desired.network.name).await;
     reconcile(desired, &observed).unwrap()
 }
 
@@ -267,4 +268,46 @@ async fn a_container_swapped_for_a_strangers_after_planning_is_never_removed() {
         .cloned()
         .collect();
     assert!(touched.is_empty(), "{touched:?}");
+}
+
+#[tokio::test]
+async fn models_reload_in_place_and_a_failed_reload_is_restored() {
+    let case = Case::new();
+    let old = case.desired(FOUR_GPUS);
+    let pinned = FOUR_GPUS.replace(
+        "path = \"models/half_plus_two\"",
+        "path = \"models/half_plus_two\"\nversions = [123]",
+    );
+    let new = case.desired(&pinned);
+    let memory = memory_with_images(&old);
+    converge(&memory, &old).await;
+    let ids = |memory: &Memory| -> Vec<(String, String)> {
+        memory
+            .snapshot()
+            .into_iter()
+            .map(|c| (c.name, c.id))
+            .collect()
+    };
+    let before = ids(&memory);
+
+    // The first reload fails: that replica gets what it served back, the
+    // others are not touched, and apply stops with why.
+    memory.fail_next("reload", "demo-gpu0");
+    let plan = plan(&memory, &new).await;
+    let error = run(&memory, &plan, &Watcher::new(None)).await.unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("a new model version did not load"),
+        "{message}"
+    );
+    assert!(
+        message.contains("restored to the models they served before: demo-gpu0"),
+        "{message}"
+    );
+    assert_eq!(ids(&memory), before, "a container was recreated");
+
+    // Then it goes through, in place: same containers, nothing removed.
+    converge(&memory, &new).await;
+    assert_eq!(ids(&memory), before, "a container was recreated");
+    assert_eq!(memory.violations(), Vec::<String>::new());
 }

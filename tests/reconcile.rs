@@ -6,9 +6,9 @@ mod fleet_state;
 
 use fleet_state::{converged, Case, FOUR_GPUS};
 use tfs::desire::labels;
-use tfs::engine::{Container, ContainerState, Status};
-use tfs::observe::{Observed, Serving};
-use tfs::reconcile::{reconcile, Action, Kind, Plan, ReconcileError, ONLY_REPLICA_DOWNTIME};
+use tfs::engine::{ContainerState, Status};
+use tfs::observe::Observed;
+use tfs::reconcile::{reconcile, Plan, ReconcileError, ONLY_REPLICA_DOWNTIME};
 use tfs::render::plan_text;
 
 fn text(plan: &Plan) -> String {
@@ -223,95 +223,4 @@ fn balancer_conf_moved_in_but_not_loaded_is_reloaded() {
         vec!["nginx.conf on disk is not the loaded one (an apply was interrupted)".to_string()]
     );
     assert!(step.nginx_conf.as_ref().unwrap().unloaded);
-}
-
-#[test]
-fn a_running_replica_that_serves_nothing_is_replaced_with_its_reason() {
-    let case = Case::new();
-    let desired = case.desired(FOUR_GPUS);
-    let mut observed = converged(&desired);
-    observed.serving.insert(
-        "demo-gpu2".to_string(),
-        Serving::Unavailable("models not AVAILABLE: half_plus_two:123 END".to_string()),
-    );
-    for other in ["demo-gpu0", "demo-gpu1", "demo-gpu3"] {
-        observed
-            .serving
-            .insert(other.to_string(), Serving::Available);
-    }
-    let plan = reconcile(&desired, &observed).unwrap();
-    let replaced: Vec<(&str, &Vec<String>)> = plan
-        .steps
-        .iter()
-        .map(|step| (step.resource.as_str(), &step.reasons))
-        .collect();
-    assert_eq!(
-        replaced,
-        [(
-            "demo-gpu2",
-            &vec!["models not AVAILABLE: half_plus_two:123 END".to_string()]
-        )]
-    );
-    assert_eq!(plan.steps[0].action, Action::Replace);
-}
-
-#[test]
-fn stray_labelled_containers_get_reasons_true_of_them() {
-    let case = Case::new();
-    let desired = case.desired(FOUR_GPUS);
-    let mut observed = converged(&desired);
-    let template = observed.replicas[0].clone();
-    let stray = |name: &str, labels: &[(&str, &str)]| Container {
-        id: format!("id-{name}"),
-        name: name.to_string(),
-        labels: labels
-            .iter()
-            .map(|(key, value)| (key.to_string(), value.to_string()))
-            .collect(),
-        ..template.clone()
-    };
-    observed
-        .replicas
-        .push(stray("demo-handmade", &[(labels::FLEET, "demo")]));
-    observed.replicas.push(stray(
-        "demo-balancer2",
-        &[
-            (labels::FLEET, "demo"),
-            (labels::ROLE, labels::ROLE_BALANCER),
-        ],
-    ));
-    observed.replicas.push(stray(
-        "demo-gpu7",
-        &[
-            (labels::FLEET, "demo"),
-            (labels::ROLE, labels::ROLE_REPLICA),
-            (labels::SLOT, "gpu7"),
-        ],
-    ));
-    let plan = reconcile(&desired, &observed).unwrap();
-    let removals: Vec<(Kind, &str, &str)> = plan
-        .steps
-        .iter()
-        .filter(|step| step.action == Action::Remove)
-        .map(|step| (step.kind, step.resource.as_str(), step.reasons[0].as_str()))
-        .collect();
-    assert_eq!(
-        removals,
-        [
-            (
-                Kind::Container,
-                "demo-handmade",
-                "labelled tfs.fleet=demo but not made by tfs (it has no tfs.role label)"
-            ),
-            (
-                Kind::Container,
-                "demo-balancer2",
-                "a second balancer of this fleet: the fleet runs one"
-            ),
-            (Kind::Replica, "demo-gpu7", "GPU 7 no longer in placement"),
-        ]
-    );
-    let text = text(&plan);
-    assert!(text.contains("- container demo-handmade"), "{text}");
-    assert!(!text.contains("replica demo-balancer2"), "{text}");
 }

@@ -5,7 +5,7 @@
 use super::operation::{Op, Operation, Removal};
 use super::plan::{Action, Kind, Step};
 use super::schedule_parts::{
-    all, closing, in_fleet_order, pull_reason, reload_waves, rollback_wave, switch,
+    all, closing, converge, in_fleet_order, pull_reason, reload_waves, rollback_wave, switch,
 };
 use crate::desire::Desired;
 
@@ -282,25 +282,6 @@ pub fn schedule(desired: &Desired, steps: &[Step]) -> Schedule {
             "replacement",
         ));
     }
-    // An unchanged replica may still be loading, after an interrupted apply.
-    for replica in desired
-        .replicas
-        .iter()
-        .filter(|r| !changing.contains(&r.name.as_str()))
-    {
-        ops.push(Operation::new(
-            Op::WaitAvailable,
-            &replica.name,
-            None,
-            "unchanged; must serve too",
-        ));
-    }
-    switch(
-        ops,
-        balancer_name,
-        &all(desired),
-        None,
-        "the converged upstream",
-    );
+    converge(ops, desired, &changing);
     schedule
 }

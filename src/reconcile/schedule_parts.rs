@@ -107,3 +107,28 @@ pub fn reload_waves(schedule: &mut Schedule, updates: &[&Step], after: u32, size
         }
     }
 }
+
+/// The end of every apply: replicas not replaced must serve too (one may
+/// still be loading after an interrupted apply), then the balancer switches
+/// to the converged upstream.
+pub fn converge(ops: &mut Vec<Operation>, desired: &Desired, changing: &[&str]) {
+    for replica in desired
+        .replicas
+        .iter()
+        .filter(|r| !changing.contains(&r.name.as_str()))
+    {
+        ops.push(Operation::new(
+            Op::WaitAvailable,
+            &replica.name,
+            None,
+            "unchanged; must serve too",
+        ));
+    }
+    switch(
+        ops,
+        &desired.balancer.name,
+        &all(desired),
+        None,
+        "the converged upstream",
+    );
+}
