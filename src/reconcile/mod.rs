@@ -10,6 +10,7 @@ mod reconcile;
 mod schedule;
 mod schedule_parts;
 mod stray;
+mod tags;
 mod teardown;
 
 pub use operation::{Op, Operation, Removal};

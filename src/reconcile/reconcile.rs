@@ -7,6 +7,7 @@ use super::model_differences::model_differences;
 use super::plan::{Action, ConfChange, Kind, Plan, Step};
 use super::schedule::{schedule, Schedule};
 use super::stray::{stray_kind, stray_reason};
+use super::tags::{tag_moved, tag_warnings};
 use crate::desire::{labels, Desired, ReplicaSpec};
 use crate::engine::Container;
 use crate::observe::{Observed, Serving};
@@ -100,7 +101,8 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
             step.reasons.push(ONLY_REPLICA_DOWNTIME.to_string());
         }
     }
-    let warnings = desired.warnings.clone();
+    let mut warnings = desired.warnings.clone();
+    warnings.extend(tag_warnings(observed));
     let Schedule {
         operations,
         rollback,
@@ -199,6 +201,12 @@ fn replica_reasons(
     network: &str,
 ) -> Vec<String> {
     let mut reasons = replica_differences(&replica.config, &replica.config_hash, container);
+    if reasons.is_empty() {
+        let image = &replica.config.image;
+        if let Some(tag) = observed.images.get(image) {
+            reasons.extend(tag_moved(image, tag, &container.name));
+        }
+    }
     if !container.state.is_running() {
         reasons.insert(0, container.state.describe());
     } else if let Some(Serving::Unavailable(why)) = observed.serving.get(&container.name) {
@@ -234,6 +242,12 @@ fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {
         return Some(creation);
     };
     let mut reasons = balancer_differences(&spec.container, &spec.config_hash, container);
+    if reasons.is_empty() {
+        let image = &spec.container.image;
+        if let Some(tag) = observed.images.get(image) {
+            reasons.extend(tag_moved(image, tag, &container.name));
+        }
+    }
     if !container.state.is_running() {
         reasons.insert(0, container.state.describe());
     }

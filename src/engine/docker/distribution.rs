@@ -4,7 +4,6 @@
 use anyhow::{Context, Result};
 
 use super::credentials::{credentials_for, registry_of};
-use super::pull_errors::pull_failure;
 use super::{is_not_found, wrap, Docker};
 use crate::engine::ImageIdentity;
 
@@ -14,14 +13,13 @@ impl Docker {
         let registry = registry_of(image);
         let credentials = credentials_for(&registry)
             .with_context(|| format!("reading credentials for {registry}"))?;
-        let had_credentials = credentials.is_some();
         match self.client.inspect_registry_image(image, credentials).await {
             Ok(answer) => answer
                 .descriptor
                 .digest
                 .with_context(|| format!("{registry} gave no digest for {image}")),
             Err(bollard::errors::Error::DockerResponseServerError { message, .. }) => {
-                Err(pull_failure(image, &registry, &message, had_credentials))
+                Err(anyhow::anyhow!("{registry} says: {}", message.trim()))
             }
             Err(error) => {
                 Err(wrap(error)).with_context(|| format!("asking {registry} for {image}"))
