@@ -199,7 +199,7 @@ impl Reporter for TerminalReporter {
         | Event::Interrupted(operation) = &event
         {
             if operation.op == Op::PullImage {
-                self.pull_ended(&operation.target);
+                self.pull_ended(&operation.target, matches!(event, Event::Done(..)));
             }
         }
         match event {

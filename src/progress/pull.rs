@@ -71,8 +71,9 @@ impl TerminalReporter {
         }
     }
 
-    /// A pull ended: its bars go, and a plain last line says where it got.
-    pub(super) fn pull_ended(&self, image: &str) {
+    /// A pull ended: its bars go; after a pull that went well, a plain last
+    /// line says where it got.
+    pub(super) fn pull_ended(&self, image: &str, pulled: bool) {
         let prefix = format!("layer:{image}:");
         let mut bars = self.bars.lock().expect("progress lock");
         bars.retain(|key, bar| {
@@ -84,7 +85,14 @@ impl TerminalReporter {
         });
         drop(bars);
         let layers = self.pulls.lock().expect("progress lock").remove(image);
-        if let Some(line) = layers.and_then(|mut layers| layers.line_for(image)) {
+        let line = match layers.filter(|_| pulled) {
+            Some(layers) if layers.done.is_empty() => {
+                Some(format!("pulling {image}: no layers to download"))
+            }
+            Some(mut layers) => layers.line_for(image),
+            None => None,
+        };
+        if let Some(line) = line {
             self.printer.info(&line);
         }
     }
@@ -120,6 +128,11 @@ impl TerminalReporter {
 
 impl PullProgress for TerminalReporter {
     fn layer(&self, image: &str, layer: &str, status: &str, current: u64, total: u64) {
+        if !self.interactive {
+            // The pull is on record even when no layer needs downloading.
+            let mut pulls = self.pulls.lock().expect("progress lock");
+            pulls.entry(image.to_string()).or_default();
+        }
         let Some(done) = layer_state(status).filter(|_| !layer.is_empty()) else {
             return;
         };

@@ -7,7 +7,7 @@ use super::model_differences::model_differences;
 use super::plan::{Action, ConfChange, Kind, Plan, Step};
 use super::schedule::{schedule, Schedule};
 use super::stray::{stray_kind, stray_reason};
-use super::tags::{tag_moved, tag_warnings};
+use super::tags::{moved_from, tag_moved, tag_warnings};
 use crate::desire::{labels, Desired, ReplicaSpec};
 use crate::engine::Container;
 use crate::observe::{Observed, Serving};
@@ -55,16 +55,25 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
                 let reasons = replica_reasons(replica, container, observed, &desired.network.name);
                 if !reasons.is_empty() {
                     let mut replacement = replica_step(Action::Replace, replica, reasons);
-                    // Only a serving container with another spec is worth putting back
+                    // Only a serving container with another spec (or another image
+                    // under the same tag, pinned by id) is worth putting back
                     // when its replacement fails.
+                    let moved_from = moved_from(observed, &replica.config.image, &container.name);
                     if container.state.is_running()
-                        && container.labels.get(labels::CONFIG_HASH) != Some(&replica.config_hash)
+                        && (container.labels.get(labels::CONFIG_HASH) != Some(&replica.config_hash)
+                            || moved_from.is_some())
                     {
                         replacement.previous = ReplicaSpec::from_labels(
                             &replica.name,
                             replica.weight,
                             &container.labels,
-                        );
+                        )
+                        .map(|mut spec| {
+                            if let Some(id) = moved_from {
+                                spec.config.image = id;
+                            }
+                            spec
+                        });
                     }
                     steps.push(replacement);
                 }

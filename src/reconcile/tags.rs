@@ -24,8 +24,20 @@ fn digest_in<'a>(repo_digests: &'a [String], repo: &str) -> Option<&'a str> {
 }
 
 /// Why `container`, which runs `image`, must be recreated because the
-/// reference points elsewhere now; None when it does not (or is unknown).
-pub fn tag_moved(image: &str, tag: &TagState, container: &str) -> Option<String> {
+/// reference points elsewhere now; empty when it does not (or is unknown).
+pub fn tag_moved(image: &str, tag: &TagState, container: &str) -> Vec<String> {
+    let Some(reason) = moved(image, tag, container) else {
+        return Vec::new();
+    };
+    let how = if tag.registry_digest.is_some() {
+        "the tag moved in the registry: its digest is not the running image's"
+    } else {
+        "the tag moved on this host: its image is not the running one"
+    };
+    vec![reason, how.to_string()]
+}
+
+fn moved(image: &str, tag: &TagState, container: &str) -> Option<String> {
     let running = tag.running.get(container)?;
     let repo = repository(image);
     match &tag.registry_digest {
@@ -53,6 +65,13 @@ pub fn tag_moved(image: &str, tag: &TagState, container: &str) -> Option<String>
             })
         }
     }
+}
+
+/// The id of the image `container` runs when `image`'s tag moved away from it.
+pub fn moved_from(observed: &Observed, image: &str, container: &str) -> Option<String> {
+    let tag = observed.images.get(image)?;
+    moved(image, tag, container)?;
+    Some(tag.running.get(container)?.id.clone())
 }
 
 /// A warning for each reference whose registry could not be asked.
@@ -93,10 +112,10 @@ mod tests {
     fn a_moved_tag_names_both_digests() {
         let image = "127.0.0.1:5000/a/b:1";
         let same = tag(Some("sha256:new"), &["127.0.0.1:5000/a/b@sha256:new"]);
-        assert_eq!(tag_moved(image, &same, "c"), None);
+        assert!(tag_moved(image, &same, "c").is_empty());
         let moved = tag(Some("sha256:new"), &["127.0.0.1:5000/a/b@sha256:old"]);
         assert_eq!(
-            tag_moved(image, &moved, "c").unwrap(),
+            tag_moved(image, &moved, "c")[0],
             "image changed: 127.0.0.1:5000/a/b:1 now points to sha256:new (running sha256:old)"
         );
         assert_eq!(repository("localhost:5000/x"), "localhost:5000/x");
