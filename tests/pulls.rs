@@ -283,7 +283,7 @@ fn a_moved_tag_is_planned_by_digest_and_rolled_out_under_load() {
     let applied = apply.output();
     traffic.wait_for(traffic.total() + 40, Duration::from_secs(20));
     let report = traffic.stop();
-    let applied = apply
+    apply
         .stderr_contains(&format!("✓ pulled {reference}"))
         .check(applied);
     report.assert_clean(80);
@@ -294,7 +294,7 @@ fn a_moved_tag_is_planned_by_digest_and_rolled_out_under_load() {
         "{{index .Config.Labels \"tfs.test.release\"}}",
         &format!("{}-cpu0", fleet.name),
     ]);
-    assert_eq!(release, [reference.clone()]);
+    assert_eq!(release, std::slice::from_ref(&reference));
 }
 
 #[test]
