@@ -84,6 +84,11 @@ fn push(local: &str, reference: &str, config: Option<&Path>) {
 /// random data), tagged `reference`: what a new release of an image is.
 #[track_caller]
 fn build_new_release(reference: &str, bytes: usize, directory: &Path) {
+    build_release_of(STUB_IMAGE, reference, bytes, directory);
+}
+
+#[track_caller]
+fn build_release_of(base: &str, reference: &str, bytes: usize, directory: &Path) {
     let context = directory.join(format!("build-{}", reference.replace(['/', ':'], "_")));
     std::fs::create_dir_all(&context).unwrap();
     let data: Vec<u8> = (0..bytes)
@@ -92,7 +97,7 @@ fn build_new_release(reference: &str, bytes: usize, directory: &Path) {
     std::fs::write(context.join("release"), data).unwrap();
     std::fs::write(
         context.join("Dockerfile"),
-        format!("FROM {STUB_IMAGE}\nLABEL tfs.test.release={reference}\nCOPY release /release\n"),
+        format!("FROM {base}\nLABEL tfs.test.release={reference}\nCOPY release /release\n"),
     )
     .unwrap();
     let output = Command::new("docker")
@@ -330,4 +335,77 @@ fn pull_progress_on_a_terminal_draws_a_bar_per_layer() {
         !seen.contains(" layers\r"),
         "plain lines on a terminal:\n{seen}"
     );
+}
+
+#[test]
+fn a_moved_balancer_tag_replaces_the_balancer() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-moved-lb");
+    let reference = images.add(&format!("{OPEN}/tfs-test/stub:{}", fleet.name));
+    let balancer = images.add(&format!("{OPEN}/tfs-test/nginx:{}", fleet.name));
+    push(STUB_IMAGE, &reference, None);
+    push(NGINX_IMAGE, &balancer, None);
+    let toml = fleet
+        .toml()
+        .cpu(1)
+        .image(&reference)
+        .balancer_image(&balancer)
+        .pull("always");
+    fleet.write(&toml);
+    fleet.apply().run();
+    build_release_of(NGINX_IMAGE, &balancer, 1024, fleet.directory.path());
+    docker_as(None, &["push", "-q", &balancer]);
+    docker_as(None, &["rmi", &balancer]);
+    let planned = fleet
+        .detailed_plan()
+        .status(2)
+        .stdout_contains(&format!("image changed: {balancer} now points to sha256:"))
+        .run();
+    assert!(
+        !planned
+            .stdout
+            .contains(&format!("replica {}-cpu0", fleet.name)),
+        "the replica's tag did not move:\n{}",
+        planned.stdout
+    );
+    fleet
+        .apply()
+        .stderr_contains(&format!("✓ pulled {balancer}"))
+        .run();
+    fleet.detailed_plan().run();
+    let release = docker_lines(&[
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"tfs.test.release\"}}",
+        &format!("{}-balancer", fleet.name),
+    ]);
+    assert_eq!(release, std::slice::from_ref(&balancer));
+}
+
+#[test]
+fn a_registry_that_cannot_be_asked_warns_and_compares_the_local_image() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-noask");
+    let port = fleet::free_port();
+    let reference = images.add(&format!("127.0.0.1:{port}/tfs-test/stub:{}", fleet.name));
+    docker_as(None, &["tag", STUB_IMAGE, &reference]);
+    fleet.write(&fleet.toml().cpu(1).image(&reference).pull("missing"));
+    fleet.apply().run();
+
+    fleet.write(&fleet.toml().cpu(1).image(&reference).pull("always"));
+    fleet
+        .detailed_plan()
+        .stderr_contains(&format!(
+            "warning: cannot ask the registry what {reference} points to"
+        ))
+        .stderr_contains("comparing the image on this host instead")
+        .run();
+
+    // The tag moves on this host: the plan sees it without the registry.
+    build_new_release(&reference, 1024, fleet.directory.path());
+    fleet
+        .detailed_plan()
+        .status(2)
+        .stdout_contains(&format!("image changed: {reference} is image sha256:"))
+        .run();
 }
