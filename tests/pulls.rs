@@ -204,6 +204,21 @@ fn the_auth_registry_takes_credentials_from_docker_config() {
     assert!(fleet.containers().is_empty(), "{}", refused.stderr);
     assert!(fleet.networks().is_empty());
 
+    let wrong = fleet.path("wrong-docker-config");
+    std::fs::create_dir_all(&wrong).unwrap();
+    // base64("tfs:wrong")
+    let config_text = format!(r#"{{"auths":{{"{AUTH}":{{"auth":"dGZzOndyb25n"}}}}}}"#);
+    std::fs::write(wrong.join("config.json"), config_text).unwrap();
+    let denied = fleet
+        .apply()
+        .env("DOCKER_CONFIG", wrong.to_str().unwrap())
+        .status(1)
+        .stderr_contains(&format!("cannot pull {reference} from {AUTH}"))
+        .stderr_contains("authentication required")
+        .stderr_contains("refused the credentials found for it")
+        .run();
+    assert!(fleet.containers().is_empty(), "{}", denied.stderr);
+
     fleet
         .apply()
         .env("DOCKER_CONFIG", config.to_str().unwrap())
