@@ -2,6 +2,7 @@
 //! reasons for people, operations in order for execute. Pure.
 
 mod differences;
+mod in_place;
 mod model_differences;
 mod operation;
 mod plan;

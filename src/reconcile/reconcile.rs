@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::differences::{balancer_differences, list_change, replica_differences};
-use super::model_differences::model_differences;
+use super::in_place::in_place;
 use super::plan::{Action, ConfChange, Kind, Plan, Step};
 use super::schedule::{schedule, Schedule};
 use super::stray::{stray_kind, stray_reason};
@@ -171,38 +171,6 @@ fn check_foreign(desired: &Desired, observed: &Observed) -> Result<(), Reconcile
     Ok(())
 }
 
-/// A running replica whose container matches its spec, but whose models
-/// (as the replica was last told them) do not: updated in place by a
-/// reload. Its `previous` carries what it serves now, for a rollback.
-fn in_place(replica: &ReplicaSpec, container: &Container, observed: &Observed) -> Option<Step> {
-    // Without a models file to read, what it was created serving.
-    let created = || {
-        ReplicaSpec::from_labels(&container.name, replica.weight, &container.labels)
-            .map(|spec| spec.models)
-    };
-    let served = observed
-        .models
-        .get(&container.name)
-        .cloned()
-        .or_else(created)?;
-    let served = &served;
-    let matches = container.state.is_running()
-        && container.labels.get(labels::CONFIG_HASH) == Some(&replica.config_hash);
-    if !matches {
-        return None;
-    }
-    let reasons = model_differences(served, &replica.models);
-    if reasons.is_empty() {
-        return None;
-    }
-    let mut update = replica_step(Action::Update, replica, reasons);
-    update.previous = Some(ReplicaSpec {
-        models: served.clone(),
-        ..replica.clone()
-    });
-    Some(update)
-}
-
 fn replica_reasons(
     replica: &ReplicaSpec,
     container: &Container,
@@ -303,7 +271,7 @@ fn step(action: Action, kind: Kind, resource: &str, reasons: Vec<String>) -> Ste
     }
 }
 
-fn replica_step(action: Action, replica: &ReplicaSpec, reasons: Vec<String>) -> Step {
+pub(super) fn replica_step(action: Action, replica: &ReplicaSpec, reasons: Vec<String>) -> Step {
     Step {
         slot: Some(replica.slot.clone()),
         gpu: replica.gpu.clone(),

@@ -224,11 +224,9 @@ impl Engine for Docker {
     async fn registry_digest(&self, image: &str) -> Result<String> {
         self.ask_registry(image).await
     }
-
     async fn image_identity(&self, image: &str) -> Result<Option<super::ImageIdentity>> {
         self.identify_image(image).await
     }
-
     async fn container_image(&self, container: &str) -> Result<Option<String>> {
         self.container_image_id(container).await
     }
