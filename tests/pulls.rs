@@ -228,8 +228,25 @@ fn the_auth_registry_takes_credentials_from_docker_config() {
 
 #[test]
 fn a_credential_helper_is_asked_for_the_auth_registry() {
+    with_a_credential_helper(
+        "pull-helper",
+        &format!(r#"{{"credHelpers":{{"{AUTH}":"tfstest"}}}}"#),
+    );
+}
+
+#[test]
+fn the_credentials_store_is_asked_for_the_auth_registry() {
+    with_a_credential_helper(
+        "pull-store",
+        r#"{"credsStore":"tfstest","auths":{"127.0.0.1:5001":{}}}"#,
+    );
+}
+
+/// Pulls from the auth registry with `config` as config.json and a
+/// `docker-credential-tfstest` on the PATH that knows the password.
+fn with_a_credential_helper(label: &str, config_json: &str) {
     let images = Cleanup::default();
-    let mut fleet = TestFleet::new("pull-helper");
+    let mut fleet = TestFleet::new(label);
     let reference = images.add(&format!("{AUTH}/tfs-test/stub:{}", fleet.name));
     push(
         STUB_IMAGE,
@@ -248,11 +265,7 @@ fn a_credential_helper_is_asked_for_the_auth_registry() {
     std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
     let config = fleet.path("helper-config");
     std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("config.json"),
-        format!(r#"{{"credHelpers":{{"{AUTH}":"tfstest"}}}}"#),
-    )
-    .unwrap();
+    std::fs::write(config.join("config.json"), config_json).unwrap();
     fleet.path_prepend(&bin);
     fleet.set_env("DOCKER_CONFIG", config.to_str().unwrap());
     fleet.write(&fleet.toml().cpu(1).image(&reference).pull("missing"));
