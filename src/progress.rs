@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+mod pull;
+
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::PullProgress;
 use crate::execute::{Detail, Event, Reporter};
 use crate::printer::Printer;
 use crate::reconcile::{Op, Operation, Removal};
@@ -20,6 +21,8 @@ pub struct TerminalReporter {
     interactive: bool,
     multi: MultiProgress,
     bars: Mutex<HashMap<String, ProgressBar>>,
+    /// Each image being pulled: its layers, and whether each is done.
+    pulls: Mutex<HashMap<String, pull::Layers>>,
 }
 
 impl TerminalReporter {
@@ -35,6 +38,7 @@ impl TerminalReporter {
             interactive,
             multi: MultiProgress::with_draw_target(target),
             bars: Mutex::new(HashMap::new()),
+            pulls: Mutex::new(HashMap::new()),
         }
     }
 
@@ -190,6 +194,14 @@ fn upstream_text(members: &[String]) -> String {
 
 impl Reporter for TerminalReporter {
     fn event(&self, event: Event<'_>) {
+        if let Event::Done(operation, _)
+        | Event::Failed(operation, _)
+        | Event::Interrupted(operation) = &event
+        {
+            if operation.op == Op::PullImage {
+                self.pull_ended(&operation.target, matches!(event, Event::Done(..)));
+            }
+        }
         match event {
             Event::Began(operation) => {
                 if let Some(text) = began(operation) {
@@ -214,40 +226,6 @@ impl Reporter for TerminalReporter {
                 );
             }
             Event::Interrupted(operation) => self.end(&key(operation), None, ""),
-        }
-    }
-}
-
-impl PullProgress for TerminalReporter {
-    fn layer(&self, layer: &str, status: &str, current: u64, total: u64) {
-        if !self.interactive {
-            // One plain line per layer state change keeps logs readable.
-            if !layer.is_empty()
-                && !status.starts_with("Downloading")
-                && !status.starts_with("Extracting")
-            {
-                self.printer.info(&format!("  {layer}: {status}"));
-            }
-            return;
-        }
-        let key = format!("layer:{layer}");
-        let mut bars = self.bars.lock().expect("progress lock");
-        let bar = bars.entry(key).or_insert_with(|| {
-            let bar = self.multi.add(ProgressBar::new(total.max(1)));
-            bar.set_style(
-                ProgressStyle::with_template("  {prefix} {bar:30} {bytes}/{total_bytes} {msg}")
-                    .expect("valid template"),
-            );
-            bar.set_prefix(layer.to_string());
-            bar
-        });
-        if total > 0 {
-            bar.set_length(total);
-            bar.set_position(current);
-        }
-        bar.set_message(status.to_string());
-        if status.starts_with("Pull complete") || status.starts_with("Already exists") {
-            bar.finish();
         }
     }
 }

@@ -40,7 +40,7 @@ impl Watcher {
 }
 
 impl PullProgress for Watcher {
-    fn layer(&self, _: &str, _: &str, _: u64, _: u64) {}
+    fn layer(&self, _: &str, _: &str, _: &str, _: u64, _: u64) {}
 }
 
 impl Reporter for Watcher {

@@ -35,7 +35,7 @@ macro_rules! err {
 
 struct Quiet;
 impl PullProgress for Quiet {
-    fn layer(&self, _: &str, _: &str, _: u64, _: u64) {}
+    fn layer(&self, _: &str, _: &str, _: &str, _: u64, _: u64) {}
 }
 
 /// examples/cpu (three CPU replicas and a balancer) over a fresh engine.

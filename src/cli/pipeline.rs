@@ -84,9 +84,31 @@ pub async fn plan(file: &Path) -> Result<Planned> {
 
 /// Observes the host and plans towards `desired`.
 pub async fn plan_desired(desired: &Desired) -> Result<Planned> {
-    let Live { engine, observed } = live(&desired.fleet, Some(&desired.balancer.conf)).await?;
+    let Live {
+        engine,
+        mut observed,
+    } = live(&desired.fleet, Some(&desired.balancer.conf)).await?;
+    observe_tags(&engine, &mut observed, desired).await;
     let plan = reconcile(desired, &observed)?;
     Ok(Planned { engine, plan })
+}
+
+/// With `pull = "always"`, asks the registry what the fleet's image tags
+/// point to now, so that a moved tag is planned like a changed image.
+pub async fn observe_tags(engine: &Docker, observed: &mut Observed, desired: &Desired) {
+    if desired.pull != crate::load::PullPolicy::Always {
+        return;
+    }
+    let mut images: Vec<(String, Vec<String>)> = Vec::new();
+    let mut add = |image: &str, container: &str| match images.iter_mut().find(|(i, _)| i == image) {
+        Some((_, containers)) => containers.push(container.to_string()),
+        None => images.push((image.to_string(), vec![container.to_string()])),
+    };
+    for replica in &desired.replicas {
+        add(&replica.config.image, &replica.name);
+    }
+    add(&desired.balancer.container.image, &desired.balancer.name);
+    crate::observe::observe_images(engine, observed, &images).await;
 }
 
 /// Holds the fleet's lock for the rest of the command; `file` is the fleet

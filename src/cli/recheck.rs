@@ -47,8 +47,11 @@ pub async fn recheck(path: &Path, file: Option<&Path>, printer: &Printer) -> Res
         path.display()
     );
     let lock = pipeline::take_lock(printer, &desired.fleet, "tfs apply", fleet_file)?;
-    let pipeline::Live { engine, observed } =
-        pipeline::live(&desired.fleet, Some(&desired.balancer.conf)).await?;
+    let pipeline::Live {
+        engine,
+        mut observed,
+    } = pipeline::live(&desired.fleet, Some(&desired.balancer.conf)).await?;
+    pipeline::observe_tags(&engine, &mut observed, &desired).await;
     if redacted_desired(&desired) != saved.plan.desired {
         bail!(
             "saved plan is stale: {} changed since the plan was made (the file, its model directories or the GPUs){again}",

@@ -33,9 +33,18 @@ pub struct PathStat {
     pub epoch_mtime: bool,
 }
 
+/// An image on the host: its id and the `REPO@sha256:…` digests it is known by.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImageIdentity {
+    pub id: String,
+    pub repo_digests: Vec<String>,
+}
+
 /// Progress of an image pull, one layer at a time.
 pub trait PullProgress {
-    fn layer(&self, layer: &str, status: &str, current: u64, total: u64);
+    /// A layer of `image` changed: its status (`Downloading`, `Pull
+    /// complete`...) and bytes so far of `total` (0 when unknown).
+    fn layer(&self, image: &str, layer: &str, status: &str, current: u64, total: u64);
 }
 
 /// Docker, as tfs needs it. Implemented over bollard by [`docker::Docker`].
@@ -67,6 +76,21 @@ pub trait Engine {
     async fn remove_network(&self, name: &str) -> Result<()>;
     async fn image_present(&self, image: &str) -> Result<bool>;
     async fn pull(&self, image: &str, progress: &dyn PullProgress) -> Result<()>;
+    /// The digest `image`'s tag points to in its registry now; an error
+    /// when the registry cannot be asked. Engines without registries say so.
+    async fn registry_digest(&self, image: &str) -> Result<String> {
+        anyhow::bail!("{} has no registry to ask for {image}", self.address())
+    }
+    /// An image on the host by reference or id; None when it is absent.
+    async fn image_identity(&self, image: &str) -> Result<Option<ImageIdentity>> {
+        let _ = image;
+        Ok(None)
+    }
+    /// The id of the image a container runs; None when unknown.
+    async fn container_image(&self, container: &str) -> Result<Option<String>> {
+        let _ = container;
+        Ok(None)
+    }
     /// Creates (does not start) a container; returns its id.
     async fn create_container(&self, spec: &ContainerSpec) -> Result<String>;
     async fn start(&self, container: &str) -> Result<()>;

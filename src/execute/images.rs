@@ -1,6 +1,6 @@
 //! Making sure an image a plan needs is on the host, per the pull policy.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
 use crate::engine::{Engine, PullProgress};
 use crate::load::PullPolicy;
@@ -22,13 +22,7 @@ pub async fn ensure_image(
     if !pull {
         return Ok(false);
     }
-    if let Err(error) = engine.pull(image, progress).await {
-        let hint = if present {
-            "the image is on the host: `pull = \"missing\"` would use it"
-        } else {
-            "check the image name and the registry's reachability, or load the image by hand (docker load)"
-        };
-        return Err(error).context(format!("cannot pull image {image}\nhint: {hint}"));
-    }
+    // The engine's error names the image, the registry and what fixes it.
+    engine.pull(image, progress).await?;
     Ok(true)
 }

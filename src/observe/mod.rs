@@ -1,6 +1,7 @@
 //! observe: what Docker has of a fleet right now. Docker is the state.
 
 mod balancer_conf;
+mod images;
 mod observed;
 mod serving;
 
@@ -9,6 +10,7 @@ use anyhow::Result;
 pub use balancer_conf::{
     conf_file, upstream_members, BalancerConf, CONF_DIR, LOADED_CONF_PATH, NGINX_CONF_PATH,
 };
+pub use images::{observe_images, TagState};
 pub use observed::Observed;
 pub use serving::{observe_serving, Serving};
 

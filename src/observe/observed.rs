@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::images::TagState;
 use super::serving::Serving;
 use crate::desire::ServedModel;
 
@@ -36,6 +37,10 @@ pub struct Observed {
     /// by container name; absent for a replica without a readable one.
     #[serde(default)]
     pub models: BTreeMap<String, Vec<ServedModel>>,
+    /// With `pull = "always"`: what each image reference the fleet uses
+    /// points to in its registry and on the host, by reference.
+    #[serde(default)]
+    pub images: BTreeMap<String, TagState>,
 }
 
 impl Observed {
@@ -58,6 +63,7 @@ impl Observed {
                 .collect::<Vec<_>>(),
             &self.serving,
             &self.models,
+            &self.images,
         );
         content_hash(&summary)
     }

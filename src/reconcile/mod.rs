@@ -2,6 +2,7 @@
 //! reasons for people, operations in order for execute. Pure.
 
 mod differences;
+mod in_place;
 mod model_differences;
 mod operation;
 mod plan;
@@ -10,6 +11,7 @@ mod reconcile;
 mod schedule;
 mod schedule_parts;
 mod stray;
+mod tags;
 mod teardown;
 
 pub use operation::{Op, Operation, Removal};

@@ -108,7 +108,9 @@ impl Op {
                 | Op::ReloadModels
                 | Op::RestoreModels
         );
-        per_replica && std::mem::discriminant(self) == std::mem::discriminant(other)
+        // Pulls of different images run in parallel too.
+        (per_replica || matches!(self, Op::PullImage))
+            && std::mem::discriminant(self) == std::mem::discriminant(other)
     }
 
     /// Whether a failure only marks the replica failed (its wave is then

@@ -3,10 +3,11 @@
 use std::collections::BTreeSet;
 
 use super::differences::{balancer_differences, list_change, replica_differences};
-use super::model_differences::model_differences;
+use super::in_place::in_place;
 use super::plan::{Action, ConfChange, Kind, Plan, Step};
 use super::schedule::{schedule, Schedule};
 use super::stray::{stray_kind, stray_reason};
+use super::tags::{moved_from, tag_moved, tag_warnings};
 use crate::desire::{labels, Desired, ReplicaSpec};
 use crate::engine::Container;
 use crate::observe::{Observed, Serving};
@@ -54,16 +55,25 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
                 let reasons = replica_reasons(replica, container, observed, &desired.network.name);
                 if !reasons.is_empty() {
                     let mut replacement = replica_step(Action::Replace, replica, reasons);
-                    // Only a serving container with another spec is worth putting back
+                    // Only a serving container with another spec (or another image
+                    // under the same tag, pinned by id) is worth putting back
                     // when its replacement fails.
+                    let moved_from = moved_from(observed, &replica.config.image, &container.name);
                     if container.state.is_running()
-                        && container.labels.get(labels::CONFIG_HASH) != Some(&replica.config_hash)
+                        && (container.labels.get(labels::CONFIG_HASH) != Some(&replica.config_hash)
+                            || moved_from.is_some())
                     {
                         replacement.previous = ReplicaSpec::from_labels(
                             &replica.name,
                             replica.weight,
                             &container.labels,
-                        );
+                        )
+                        .map(|mut spec| {
+                            if let Some(id) = moved_from {
+                                spec.config.image = id;
+                            }
+                            spec
+                        });
                     }
                     steps.push(replacement);
                 }
@@ -100,7 +110,8 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
             step.reasons.push(ONLY_REPLICA_DOWNTIME.to_string());
         }
     }
-    let warnings = desired.warnings.clone();
+    let mut warnings = desired.warnings.clone();
+    warnings.extend(tag_warnings(observed));
     let Schedule {
         operations,
         rollback,
@@ -160,38 +171,6 @@ fn check_foreign(desired: &Desired, observed: &Observed) -> Result<(), Reconcile
     Ok(())
 }
 
-/// A running replica whose container matches its spec, but whose models
-/// (as the replica was last told them) do not: updated in place by a
-/// reload. Its `previous` carries what it serves now, for a rollback.
-fn in_place(replica: &ReplicaSpec, container: &Container, observed: &Observed) -> Option<Step> {
-    // Without a models file to read, what it was created serving.
-    let created = || {
-        ReplicaSpec::from_labels(&container.name, replica.weight, &container.labels)
-            .map(|spec| spec.models)
-    };
-    let served = observed
-        .models
-        .get(&container.name)
-        .cloned()
-        .or_else(created)?;
-    let served = &served;
-    let matches = container.state.is_running()
-        && container.labels.get(labels::CONFIG_HASH) == Some(&replica.config_hash);
-    if !matches {
-        return None;
-    }
-    let reasons = model_differences(served, &replica.models);
-    if reasons.is_empty() {
-        return None;
-    }
-    let mut update = replica_step(Action::Update, replica, reasons);
-    update.previous = Some(ReplicaSpec {
-        models: served.clone(),
-        ..replica.clone()
-    });
-    Some(update)
-}
-
 fn replica_reasons(
     replica: &ReplicaSpec,
     container: &Container,
@@ -199,6 +178,12 @@ fn replica_reasons(
     network: &str,
 ) -> Vec<String> {
     let mut reasons = replica_differences(&replica.config, &replica.config_hash, container);
+    if reasons.is_empty() {
+        let image = &replica.config.image;
+        if let Some(tag) = observed.images.get(image) {
+            reasons.extend(tag_moved(image, tag, &container.name));
+        }
+    }
     if !container.state.is_running() {
         reasons.insert(0, container.state.describe());
     } else if let Some(Serving::Unavailable(why)) = observed.serving.get(&container.name) {
@@ -234,6 +219,12 @@ fn balancer_step(desired: &Desired, observed: &Observed) -> Option<Step> {
         return Some(creation);
     };
     let mut reasons = balancer_differences(&spec.container, &spec.config_hash, container);
+    if reasons.is_empty() {
+        let image = &spec.container.image;
+        if let Some(tag) = observed.images.get(image) {
+            reasons.extend(tag_moved(image, tag, &container.name));
+        }
+    }
     if !container.state.is_running() {
         reasons.insert(0, container.state.describe());
     }
@@ -280,7 +271,7 @@ fn step(action: Action, kind: Kind, resource: &str, reasons: Vec<String>) -> Ste
     }
 }
 
-fn replica_step(action: Action, replica: &ReplicaSpec, reasons: Vec<String>) -> Step {
+pub(super) fn replica_step(action: Action, replica: &ReplicaSpec, reasons: Vec<String>) -> Step {
     Step {
         slot: Some(replica.slot.clone()),
         gpu: replica.gpu.clone(),

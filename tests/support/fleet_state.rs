@@ -144,5 +144,7 @@ pub fn converged(desired: &Desired) -> Observed {
             .iter()
             .map(|r| (r.name.clone(), r.models.clone()))
             .collect(),
+        // Anything observe learns later (registry digests...) starts empty.
+        ..Observed::default()
     }
 }

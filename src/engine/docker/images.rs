@@ -1,9 +1,11 @@
-//! Images: present or pulled.
+//! Images: present or pulled, with the credentials the Docker CLI would use.
 
 use anyhow::{Context, Result};
 use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures_util::StreamExt;
 
+use super::credentials::{credentials_for, registry_of};
+use super::pull_errors::pull_failure;
 use super::{is_not_found, wrap, Docker};
 use crate::engine::PullProgress;
 
@@ -17,14 +19,23 @@ impl Docker {
     }
 
     pub(super) async fn pull_image(&self, image: &str, progress: &dyn PullProgress) -> Result<()> {
+        let registry = registry_of(image);
+        let credentials = credentials_for(&registry)
+            .with_context(|| format!("reading credentials for {registry} to pull {image}"))?;
+        let had_credentials = credentials.is_some();
         let options = CreateImageOptionsBuilder::new().from_image(image).build();
-        let mut stream = self.client.create_image(Some(options), None, None);
+        let mut stream = self.client.create_image(Some(options), None, credentials);
         while let Some(item) = stream.next().await {
-            let info = item
-                .map_err(wrap)
-                .with_context(|| format!("pulling {image}"))?;
+            let info = match item {
+                Ok(info) => info,
+                Err(bollard::errors::Error::DockerResponseServerError { message, .. }) => {
+                    return Err(pull_failure(image, &registry, &message, had_credentials));
+                }
+                Err(error) => return Err(wrap(error)).with_context(|| format!("pulling {image}")),
+            };
             if let Some(detail) = info.error_detail {
-                anyhow::bail!("pulling {image}: {}", detail.message.unwrap_or_default());
+                let message = detail.message.unwrap_or_default();
+                return Err(pull_failure(image, &registry, &message, had_credentials));
             }
             let (current, total) = info
                 .progress_detail
@@ -36,6 +47,7 @@ impl Docker {
                 })
                 .unwrap_or((0, 0));
             progress.layer(
+                image,
                 info.id.as_deref().unwrap_or(""),
                 info.status.as_deref().unwrap_or(""),
                 current,

@@ -5,9 +5,12 @@ mod connect;
 
 pub use connect::{address, set_timeout, timeout, DEFAULT_TIMEOUT};
 mod convert;
+mod credentials;
+mod distribution;
 mod files;
 mod images;
 mod process;
+mod pull_errors;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -216,6 +219,16 @@ impl Engine for Docker {
 
     async fn pull(&self, image: &str, progress: &dyn PullProgress) -> Result<()> {
         self.pull_image(image, progress).await
+    }
+
+    async fn registry_digest(&self, image: &str) -> Result<String> {
+        self.ask_registry(image).await
+    }
+    async fn image_identity(&self, image: &str) -> Result<Option<super::ImageIdentity>> {
+        self.identify_image(image).await
+    }
+    async fn container_image(&self, container: &str) -> Result<Option<String>> {
+        self.container_image_id(container).await
     }
 
     async fn create_container(&self, spec: &ContainerSpec) -> Result<String> {

@@ -312,7 +312,7 @@ impl State {
 
     pub(super) fn pull(&mut self, image: &str, progress: &dyn PullProgress) -> Result<()> {
         self.fault("pull", &[image])?;
-        progress.layer("memory", "Pull complete", 1, 1);
+        progress.layer(image, "memory", "Pull complete", 1, 1);
         self.images.insert(image_ref(image));
         self.journal.push(format!("pull {image}"));
         Ok(())

@@ -1,0 +1,439 @@
+//! Real pulls from the registries tests/env/setup runs on loopback: the
+//! open one at 127.0.0.1:5000 and the one at 127.0.0.1:5001 that wants
+//! `tfs` / `tfs-test`. Each test pushes its own tags (with the docker CLI),
+//! removes them from the host and lets tfs pull them.
+
+#[path = "support/fleet.rs"]
+mod fleet;
+#[path = "support/load.rs"]
+mod load;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use fleet::{docker, docker_lines, TestFleet, APPLY, NGINX_IMAGE, STUB_IMAGE};
+use load::Load;
+
+const OPEN: &str = "127.0.0.1:5000";
+const AUTH: &str = "127.0.0.1:5001";
+
+/// Image references to remove once the test is over, after its fleet
+/// (declare it first: it is dropped last).
+#[derive(Default)]
+struct Cleanup(std::cell::RefCell<Vec<String>>);
+
+impl Cleanup {
+    fn add(&self, reference: &str) -> String {
+        self.0.borrow_mut().push(reference.to_string());
+        reference.to_string()
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for reference in self.0.borrow().iter() {
+            docker(&["rmi", "-f", reference]);
+        }
+    }
+}
+
+/// A Docker config directory with credentials for the auth registry.
+fn logged_in(directory: &Path) -> std::path::PathBuf {
+    let dir = directory.join("docker-config");
+    std::fs::create_dir_all(&dir).unwrap();
+    // base64("tfs:tfs-test")
+    let config = format!(r#"{{"auths":{{"{AUTH}":{{"auth":"dGZzOnRmcy10ZXN0"}}}}}}"#);
+    std::fs::write(dir.join("config.json"), config).unwrap();
+    dir
+}
+
+/// An empty Docker config directory: no credentials at all.
+fn logged_out(directory: &Path) -> std::path::PathBuf {
+    let dir = directory.join("no-docker-config");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `docker` with a config directory (for pushes to the auth registry).
+#[track_caller]
+fn docker_as(config: Option<&Path>, args: &[&str]) {
+    let mut command = Command::new("docker");
+    command.args(args);
+    if let Some(config) = config {
+        command.env("DOCKER_CONFIG", config);
+    }
+    let output = command.output().expect("docker runs");
+    assert!(
+        output.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Pushes `local` as `reference`, then removes the tag from the host, so
+/// that only a pull brings it back.
+#[track_caller]
+fn push(local: &str, reference: &str, config: Option<&Path>) {
+    docker_as(None, &["tag", local, reference]);
+    docker_as(config, &["push", "-q", reference]);
+    docker_as(None, &["rmi", reference]);
+}
+
+/// Builds an image FROM the stub with a layer of its own (`bytes` of
+/// random data), tagged `reference`: what a new release of an image is.
+#[track_caller]
+fn build_new_release(reference: &str, bytes: usize, directory: &Path) {
+    build_release_of(STUB_IMAGE, reference, bytes, directory);
+}
+
+#[track_caller]
+fn build_release_of(base: &str, reference: &str, bytes: usize, directory: &Path) {
+    let context = directory.join(format!("build-{}", reference.replace(['/', ':'], "_")));
+    std::fs::create_dir_all(&context).unwrap();
+    let data: Vec<u8> = (0..bytes)
+        .map(|i| (i as u64 * 2_654_435_761 + std::process::id() as u64 + bytes as u64) as u8)
+        .collect();
+    std::fs::write(context.join("release"), data).unwrap();
+    std::fs::write(
+        context.join("Dockerfile"),
+        format!("FROM {base}\nLABEL tfs.test.release={reference}\nCOPY release /release\n"),
+    )
+    .unwrap();
+    let output = Command::new("docker")
+        .env("DOCKER_BUILDKIT", "0")
+        .args(["build", "-q", "--network", "none", "-t", reference])
+        .arg(&context)
+        .output()
+        .expect("docker runs");
+    assert!(
+        output.status.success(),
+        "docker build: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The ids of the fleet's containers, to show nothing was touched.
+fn container_ids(fleet: &TestFleet) -> Vec<String> {
+    docker_lines(&[
+        "ps",
+        "-aq",
+        "--no-trunc",
+        "--filter",
+        &format!("label=tfs.fleet={}", fleet.name),
+    ])
+}
+
+#[test]
+fn a_missing_image_is_pulled_with_plain_progress_lines() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-missing");
+    let reference = images.add(&format!("{OPEN}/tfs-test/stub:{}", fleet.name));
+    push(STUB_IMAGE, &reference, None);
+    fleet.write(&fleet.toml().cpu(1).image(&reference).pull("missing"));
+    let applied = fleet
+        .apply()
+        .env(
+            "DOCKER_CONFIG",
+            logged_out(fleet.directory.path()).to_str().unwrap(),
+        )
+        .stderr_contains(&format!("pulling {reference}: "))
+        .stderr_contains(&format!("✓ pulled {reference}"))
+        .stderr_lacks("█")
+        .run();
+    assert!(applied.stderr.contains(" layers"), "{}", applied.stderr);
+    fleet.detailed_plan().run();
+}
+
+#[test]
+fn an_unknown_tag_is_refused_before_anything_changes() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-unknown");
+    fleet.write(&fleet.toml().cpu(1));
+    fleet.apply().run();
+    let before = container_ids(&fleet);
+    let reference = images.add(&format!("{OPEN}/tfs-test/stub:no-such-tag-{}", fleet.name));
+    fleet.write(&fleet.toml().cpu(1).image(&reference).pull("missing"));
+    fleet
+        .apply()
+        .status(1)
+        .stderr_contains(&format!("cannot pull {reference} from {OPEN}"))
+        .stderr_contains("manifest unknown")
+        .stderr_contains("hint:")
+        .run();
+    assert_eq!(container_ids(&fleet), before, "a container was touched");
+}
+
+#[test]
+fn an_unreachable_registry_is_refused_before_anything_changes() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-unreachable");
+    let port = fleet::free_port();
+    let reference = images.add(&format!("127.0.0.1:{port}/tfs-test/stub:x"));
+    fleet.write(&fleet.toml().cpu(1).image(&reference).pull("missing"));
+    fleet
+        .apply()
+        .status(1)
+        .stderr_contains(&format!("cannot pull {reference} from 127.0.0.1:{port}"))
+        .stderr_contains("connection refused")
+        .run();
+    assert!(fleet.containers().is_empty(), "{:?}", fleet.containers());
+    assert!(fleet.networks().is_empty());
+}
+
+#[test]
+fn the_auth_registry_takes_credentials_from_docker_config() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-auth");
+    let reference = images.add(&format!("{AUTH}/tfs-test/stub:{}", fleet.name));
+    let config = logged_in(fleet.directory.path());
+    push(STUB_IMAGE, &reference, Some(&config));
+    fleet.write(&fleet.toml().cpu(1).image(&reference).pull("missing"));
+
+    let refused = fleet
+        .apply()
+        .env(
+            "DOCKER_CONFIG",
+            logged_out(fleet.directory.path()).to_str().unwrap(),
+        )
+        .status(1)
+        .stderr_contains(&format!("cannot pull {reference} from {AUTH}"))
+        .stderr_contains("no basic auth credentials")
+        .stderr_contains(&format!("`docker login {AUTH}` fixes it"))
+        .run();
+    assert!(fleet.containers().is_empty(), "{}", refused.stderr);
+    assert!(fleet.networks().is_empty());
+
+    let wrong = fleet.path("wrong-docker-config");
+    std::fs::create_dir_all(&wrong).unwrap();
+    // base64("tfs:wrong")
+    let config_text = format!(r#"{{"auths":{{"{AUTH}":{{"auth":"dGZzOndyb25n"}}}}}}"#);
+    std::fs::write(wrong.join("config.json"), config_text).unwrap();
+    let denied = fleet
+        .apply()
+        .env("DOCKER_CONFIG", wrong.to_str().unwrap())
+        .status(1)
+        .stderr_contains(&format!("cannot pull {reference} from {AUTH}"))
+        .stderr_contains("authentication required")
+        .stderr_contains("refused the credentials found for it")
+        .run();
+    assert!(fleet.containers().is_empty(), "{}", denied.stderr);
+
+    fleet
+        .apply()
+        .env("DOCKER_CONFIG", config.to_str().unwrap())
+        .stderr_contains(&format!("✓ pulled {reference}"))
+        .run();
+}
+
+#[test]
+fn a_credential_helper_is_asked_for_the_auth_registry() {
+    with_a_credential_helper(
+        "pull-helper",
+        &format!(r#"{{"credHelpers":{{"{AUTH}":"tfstest"}}}}"#),
+    );
+}
+
+#[test]
+fn the_credentials_store_is_asked_for_the_auth_registry() {
+    with_a_credential_helper(
+        "pull-store",
+        r#"{"credsStore":"tfstest","auths":{"127.0.0.1:5001":{}}}"#,
+    );
+}
+
+/// Pulls from the auth registry with `config` as config.json and a
+/// `docker-credential-tfstest` on the PATH that knows the password.
+fn with_a_credential_helper(label: &str, config_json: &str) {
+    let images = Cleanup::default();
+    let mut fleet = TestFleet::new(label);
+    let reference = images.add(&format!("{AUTH}/tfs-test/stub:{}", fleet.name));
+    push(
+        STUB_IMAGE,
+        &reference,
+        Some(&logged_in(fleet.directory.path())),
+    );
+    let bin = fleet.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-tfstest");
+    std::fs::write(
+        &helper,
+        "#!/bin/sh\nread server\necho \"$server\" >> \"$(dirname \"$0\")/asked\"\necho '{\"ServerURL\":\"'\"$server\"'\",\"Username\":\"tfs\",\"Secret\":\"tfs-test\"}'\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = fleet.path("helper-config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.json"), config_json).unwrap();
+    fleet.path_prepend(&bin);
+    fleet.set_env("DOCKER_CONFIG", config.to_str().unwrap());
+    fleet.write(&fleet.toml().cpu(1).image(&reference).pull("missing"));
+    fleet.apply().run();
+    let asked = std::fs::read_to_string(bin.join("asked")).unwrap();
+    assert_eq!(asked.trim(), AUTH);
+}
+
+#[test]
+fn a_moved_tag_is_planned_by_digest_and_rolled_out_under_load() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-moved");
+    let reference = images.add(&format!("{OPEN}/tfs-test/stub:{}", fleet.name));
+    let balancer = images.add(&format!("{OPEN}/tfs-test/nginx:{}", fleet.name));
+    push(STUB_IMAGE, &reference, None);
+    push(NGINX_IMAGE, &balancer, None);
+    let toml = fleet
+        .toml()
+        .cpu(2)
+        .image(&reference)
+        .balancer_image(&balancer)
+        .pull("always");
+    fleet.write(&toml);
+    fleet.apply().run();
+    fleet.detailed_plan().stdout_lacks("image changed").run();
+
+    build_new_release(&reference, 64 * 1024, fleet.directory.path());
+    docker_as(None, &["push", "-q", &reference]);
+    docker_as(None, &["rmi", &reference]);
+    let planned = fleet
+        .detailed_plan()
+        .status(2)
+        .stdout_contains(&format!("image changed: {reference} now points to sha256:"))
+        .stdout_contains("(running sha256:")
+        .stdout_contains("digest")
+        .run();
+    assert!(
+        !planned
+            .stdout
+            .contains(&format!("balancer {}-balancer", fleet.name)),
+        "the balancer's tag did not move:\n{}",
+        planned.stdout
+    );
+
+    let traffic = Load::start(fleet.rest_port, 4);
+    traffic.wait_for(40, Duration::from_secs(20));
+    let apply = fleet.apply();
+    let applied = apply.output();
+    traffic.wait_for(traffic.total() + 40, Duration::from_secs(20));
+    let report = traffic.stop();
+    apply
+        .stderr_contains(&format!("✓ pulled {reference}"))
+        .check(applied);
+    report.assert_clean(80);
+    fleet.detailed_plan().run();
+    let release = docker_lines(&[
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"tfs.test.release\"}}",
+        &format!("{}-cpu0", fleet.name),
+    ]);
+    assert_eq!(release, std::slice::from_ref(&reference));
+}
+
+#[test]
+fn pull_progress_on_a_terminal_draws_a_bar_per_layer() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-tty");
+    let reference = images.add(&format!("{OPEN}/tfs-test/stub:{}", fleet.name));
+    build_new_release(&reference, 8 * 1024 * 1024, fleet.directory.path());
+    docker_as(None, &["push", "-q", &reference]);
+    docker_as(None, &["rmi", &reference]);
+    fleet.write(&fleet.toml().cpu(1).image(&reference).pull("missing"));
+    let tfs = env!("CARGO_BIN_EXE_tfs");
+    let output = Command::new("script")
+        .args([
+            "-q",
+            "-e",
+            "-c",
+            &format!("{tfs} {}", APPLY.join(" ")),
+            "/dev/null",
+        ])
+        .current_dir(fleet.directory.path())
+        .env("TERM", "xterm")
+        .env("DOCKER_CONFIG", logged_out(fleet.directory.path()))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script runs");
+    let seen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{seen}");
+    assert!(seen.contains("█"), "no bar drawn:\n{seen}");
+    assert!(seen.contains("MiB"), "no bytes shown:\n{seen}");
+    assert!(seen.contains("/s"), "no speed shown:\n{seen}");
+    assert!(
+        !seen.contains(" layers\r"),
+        "plain lines on a terminal:\n{seen}"
+    );
+}
+
+#[test]
+fn a_moved_balancer_tag_replaces_the_balancer() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-moved-lb");
+    let reference = images.add(&format!("{OPEN}/tfs-test/stub:{}", fleet.name));
+    let balancer = images.add(&format!("{OPEN}/tfs-test/nginx:{}", fleet.name));
+    push(STUB_IMAGE, &reference, None);
+    push(NGINX_IMAGE, &balancer, None);
+    let toml = fleet
+        .toml()
+        .cpu(1)
+        .image(&reference)
+        .balancer_image(&balancer)
+        .pull("always");
+    fleet.write(&toml);
+    fleet.apply().run();
+    build_release_of(NGINX_IMAGE, &balancer, 1024, fleet.directory.path());
+    docker_as(None, &["push", "-q", &balancer]);
+    docker_as(None, &["rmi", &balancer]);
+    let planned = fleet
+        .detailed_plan()
+        .status(2)
+        .stdout_contains(&format!("image changed: {balancer} now points to sha256:"))
+        .run();
+    assert!(
+        !planned
+            .stdout
+            .contains(&format!("replica {}-cpu0", fleet.name)),
+        "the replica's tag did not move:\n{}",
+        planned.stdout
+    );
+    fleet
+        .apply()
+        .stderr_contains(&format!("✓ pulled {balancer}"))
+        .run();
+    fleet.detailed_plan().run();
+    let release = docker_lines(&[
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"tfs.test.release\"}}",
+        &format!("{}-balancer", fleet.name),
+    ]);
+    assert_eq!(release, std::slice::from_ref(&balancer));
+}
+
+#[test]
+fn a_registry_that_cannot_be_asked_warns_and_compares_the_local_image() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-noask");
+    let port = fleet::free_port();
+    let reference = images.add(&format!("127.0.0.1:{port}/tfs-test/stub:{}", fleet.name));
+    docker_as(None, &["tag", STUB_IMAGE, &reference]);
+    fleet.write(&fleet.toml().cpu(1).image(&reference).pull("missing"));
+    fleet.apply().run();
+
+    fleet.write(&fleet.toml().cpu(1).image(&reference).pull("always"));
+    fleet
+        .detailed_plan()
+        .stderr_contains(&format!(
+            "warning: cannot ask the registry what {reference} points to"
+        ))
+        .stderr_contains("comparing the image on this host instead")
+        .run();
+
+    // The tag moves on this host: the plan sees it without the registry.
+    build_new_release(&reference, 1024, fleet.directory.path());
+    fleet
+        .detailed_plan()
+        .status(2)
+        .stdout_contains(&format!("image changed: {reference} is image sha256:"))
+        .run();
+}
