@@ -66,9 +66,9 @@ pub const REST_API_TIMEOUT: Duration = Duration::from_secs(30);
 pub const READ_TIMEOUT_MARGIN: Duration = Duration::from_secs(5);
 
 /// A reload's old workers close idle kept-alive client connections at once,
-/// racing a request the client is sending on one (BENCHMARKS.md: about 1
-/// in 3,000 requests of keep-alive clients fails during a rollout on nginx
-/// 1.22). `keepalive_min_timeout` keeps each one open this long after its
+/// racing a request the client is sending on one (BENCHMARKS.md §4: 40 of
+/// 101,247 requests of keep-alive clients failed over three rollouts on
+/// nginx 1.22). `keepalive_min_timeout` keeps each one open this long after its
 /// last request, so the next request is answered (with `Connection: close`)
 /// instead; an old worker exits once its connections close, so a drain
 /// with idle clients takes this long. Capped by `[rollout] drain_timeout`:
