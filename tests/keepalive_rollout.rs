@@ -2,8 +2,10 @@
 //! after request on one connection): with an nginx that has
 //! `keepalive_min_timeout` (≥ 1.27.4, `tfs-nginx:forky`) no request fails,
 //! since a reload's old workers no longer close a kept-alive connection the
-//! moment a request is on its way. With bookworm's 1.22 a few do; the
-//! ignored test measures how many (BENCHMARKS.md).
+//! moment a request is on its way. Behind bookworm's 1.22 tfs renders
+//! today's config (no such directive) and the rollouts still converge; a
+//! few keep-alive requests fail there, which that test prints as a
+//! measurement (BENCHMARKS.md) without asserting it.
 
 #[path = "support/fleet.rs"]
 mod fleet;
@@ -77,12 +79,11 @@ fn image_rollouts_behind_a_current_nginx_lose_no_keepalive_request() {
     fleet.detailed_plan().run();
 }
 
-/// A measurement, not a check: how many keep-alive requests nginx 1.22
-/// (no `keepalive_min_timeout`) drops over the same rollouts. Run with
-/// `cargo test --test keepalive_rollout -- --ignored --nocapture`.
+/// Behind nginx 1.22 the version is learned and the directive left out;
+/// the rollouts converge. How many keep-alive requests fail there is
+/// printed (`--nocapture`), a measurement for BENCHMARKS.md, not a check.
 #[test]
-#[ignore]
-fn measure_keepalive_failures_behind_bookworm_nginx() {
+fn behind_bookworm_nginx_the_directive_is_left_out_and_rollouts_converge() {
     let (report, fleet) = rollouts_under_keepalive("ka-bookworm", BOOKWORM_NGINX);
     eprintln!(
         "{BOOKWORM_NGINX}: {} of {} keep-alive requests failed over {ROLLOUTS} rollouts in {:?}; first failures:\n{}",
