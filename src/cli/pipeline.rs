@@ -5,12 +5,12 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::desire::{desire, network_name, Desired};
+use crate::desire::{desire, network_name, BalancerSpec, Desired};
 use crate::discover::{discover_host, Inventory};
 use crate::engine::docker::Docker;
 use crate::load::{load, Fleet, Placement};
 use crate::lock;
-use crate::observe::{observe, observe_serving, Observed};
+use crate::observe::{observe, observe_fleet, observe_serving, Observed};
 use crate::printer::Printer;
 use crate::reconcile::{reconcile, Plan};
 use crate::verify::ServingProbe;
@@ -41,15 +41,18 @@ pub fn desired(file: &Path) -> Result<(Fleet, Desired)> {
     Ok((fleet, desired))
 }
 
-/// Connects to Docker and reads the fleet by its labels; with
-/// `expected_conf`, the balancer's config too (see [`observe`]).
-/// Planning (with `expected_conf`) also asks each running replica what it
+/// Connects to Docker and reads the fleet by its labels; with `balancer`,
+/// the desired balancer, its config too (see [`observe_fleet`]).
+/// Planning (with `balancer`) also asks each running replica what it
 /// serves.
-pub async fn live(fleet: &str, expected_conf: Option<&str>) -> Result<Live> {
+pub async fn live(fleet: &str, balancer: Option<&BalancerSpec>) -> Result<Live> {
     let reading = async {
         let engine = Docker::connect().await?;
-        let mut observed = observe(&engine, fleet, expected_conf).await?;
-        if expected_conf.is_some() {
+        let mut observed = match balancer {
+            Some(balancer) => observe_fleet(&engine, fleet, balancer).await?,
+            None => observe(&engine, fleet, None).await?,
+        };
+        if balancer.is_some() {
             let network = network_name(fleet);
             observe_serving(&engine, &ServingProbe(&engine), &mut observed, &network).await;
         }
@@ -87,7 +90,7 @@ pub async fn plan_desired(desired: &Desired) -> Result<Planned> {
     let Live {
         engine,
         mut observed,
-    } = live(&desired.fleet, Some(&desired.balancer.conf)).await?;
+    } = live(&desired.fleet, Some(&desired.balancer)).await?;
     observe_tags(&engine, &mut observed, desired).await;
     let plan = reconcile(desired, &observed)?;
     Ok(Planned { engine, plan })

@@ -12,7 +12,7 @@ use super::plan_secrets::{redacted, redacted_desired};
 use crate::engine::docker::Docker;
 use crate::lock::Lock;
 use crate::printer::Printer;
-use crate::reconcile::{reconcile, Plan};
+use crate::reconcile::{as_running, reconcile, Plan};
 
 /// The plan to run, the engine it was observed through, and the fleet's lock.
 pub struct Rechecked {
@@ -50,9 +50,9 @@ pub async fn recheck(path: &Path, file: Option<&Path>, printer: &Printer) -> Res
     let pipeline::Live {
         engine,
         mut observed,
-    } = pipeline::live(&desired.fleet, Some(&desired.balancer.conf)).await?;
+    } = pipeline::live(&desired.fleet, Some(&desired.balancer)).await?;
     pipeline::observe_tags(&engine, &mut observed, &desired).await;
-    if redacted_desired(&desired) != saved.plan.desired {
+    if redacted_desired(&as_running(&desired, &observed)) != saved.plan.desired {
         bail!(
             "saved plan is stale: {} changed since the plan was made (the file, its model directories or the GPUs){again}",
             fleet_file.display()

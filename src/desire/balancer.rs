@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::hash::content_hash;
 use super::labels;
 use super::nginx::{self, Member};
+use super::nginx_version::NginxVersion;
 use super::replica::ReplicaSpec;
+use crate::engine::Container;
 use crate::load::{flag_value, rest_api_enabled, Fleet, Strategy};
 
 /// Ports nginx listens on inside the balancer container.
@@ -42,6 +44,15 @@ pub struct BalancerSettings {
     /// How long nginx waits for a replica's answer before trying another.
     #[serde(default = "default_read_timeout_ms")]
     pub read_timeout_ms: u64,
+    /// The balancer image's nginx, when known: what nginx.conf may use.
+    /// Unknown (a balancer yet to be created, or an image whose nginx did
+    /// not say) renders the config every nginx since 1.22 reads.
+    #[serde(default)]
+    pub nginx_version: Option<NginxVersion>,
+    /// `keepalive_min_timeout` where nginx has it (≥ 1.27.4): how long a
+    /// reload's old workers keep an idle kept-alive client connection open.
+    #[serde(default = "default_keepalive_min_timeout_ms")]
+    pub keepalive_min_timeout_ms: u64,
 }
 
 /// A replica on the local bridge accepts within a millisecond; one whose
@@ -53,6 +64,21 @@ pub const REST_API_TIMEOUT: Duration = Duration::from_secs(30);
 /// Added to TF Serving's timeout, so that its own timeout answer reaches
 /// the client before nginx gives up on it.
 pub const READ_TIMEOUT_MARGIN: Duration = Duration::from_secs(5);
+
+/// A reload's old workers close idle kept-alive client connections at once,
+/// racing a request the client is sending on one (BENCHMARKS.md §4: 40 of
+/// 101,247 requests of keep-alive clients failed over three rollouts on
+/// nginx 1.22). `keepalive_min_timeout` keeps each one open this long after its
+/// last request, so the next request is answered (with `Connection: close`)
+/// instead; an old worker exits once its connections close, so a drain
+/// with idle clients takes this long. Capped by `[rollout] drain_timeout`:
+/// replicas removed after a drain must no longer be reachable through an
+/// old worker.
+pub const KEEPALIVE_MIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn default_keepalive_min_timeout_ms() -> u64 {
+    KEEPALIVE_MIN_TIMEOUT.as_millis() as u64
+}
 
 fn default_connect_timeout_ms() -> u64 {
     CONNECT_TIMEOUT.as_millis() as u64
@@ -114,6 +140,10 @@ pub fn balancer(fleet: &Fleet, replicas: &[ReplicaSpec]) -> BalancerSpec {
             .read_timeout
             .unwrap_or_else(|| read_timeout(fleet))
             .as_millis() as u64,
+        nginx_version: None,
+        keepalive_min_timeout_ms: KEEPALIVE_MIN_TIMEOUT
+            .min(fleet.rollout.drain_timeout)
+            .as_millis() as u64,
     };
     let upstream: Vec<Member> = replicas.iter().map(Member::of).collect();
     BalancerSpec {
@@ -124,6 +154,37 @@ pub fn balancer(fleet: &Fleet, replicas: &[ReplicaSpec]) -> BalancerSpec {
         settings,
         config_hash,
         labels,
+    }
+}
+
+impl BalancerSpec {
+    /// This balancer for an nginx of `version`: its settings and converged config.
+    pub fn with_nginx_version(&self, version: Option<NginxVersion>) -> Self {
+        let mut spec = self.clone();
+        spec.settings.nginx_version = version;
+        match version {
+            Some(version) => spec
+                .labels
+                .insert(labels::NGINX_VERSION.to_string(), version.to_string()),
+            None => spec.labels.remove(labels::NGINX_VERSION),
+        };
+        spec.conf = nginx::render(&spec.settings, &spec.upstream);
+        spec
+    }
+
+    /// This balancer as `running` (the balancer container found) would run
+    /// it: with the nginx version in its labels when it is this spec's
+    /// container (same image and ports), unknown otherwise, since a new
+    /// container is learned afresh.
+    pub fn for_running(&self, running: Option<&Container>) -> Self {
+        let version = running
+            .filter(|c| c.labels.get(labels::CONFIG_HASH) == Some(&self.config_hash))
+            .and_then(|c| c.labels.get(labels::NGINX_VERSION))
+            .and_then(|v| NginxVersion::parse(v));
+        if version == self.settings.nginx_version {
+            return self.clone();
+        }
+        self.with_nginx_version(version)
     }
 }
 

@@ -11,6 +11,9 @@ pub const SPEC: &str = "tfs.spec";
 /// The models the container was created serving, as JSON: labels cannot
 /// change on a running container, so a reload since is only in its files.
 pub const MODELS: &str = "tfs.models";
+/// The balancer's nginx version (`1.30.6`), learned from its image before
+/// the container was created: which directives its nginx.conf may use.
+pub const NGINX_VERSION: &str = "tfs.nginx-version";
 
 pub const ROLE_REPLICA: &str = "replica";
 pub const ROLE_BALANCER: &str = "balancer";

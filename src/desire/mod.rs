@@ -5,6 +5,7 @@ mod balancer;
 mod hash;
 pub mod labels;
 pub mod nginx;
+mod nginx_version;
 mod replica;
 mod served_models;
 mod slots;
@@ -19,6 +20,7 @@ pub use balancer::{
     BalancerContainer, BalancerSettings, BalancerSpec, GRPC_LISTEN_PORT, REST_LISTEN_PORT,
 };
 pub use hash::content_hash;
+pub use nginx_version::NginxVersion;
 pub use replica::{Mount, ReplicaConfig, ReplicaSpec};
 pub use served_models::{
     model_config, served_models_json, ServedModel, MODELS_ROOT, MODEL_CONFIG_PATH,

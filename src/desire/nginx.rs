@@ -59,7 +59,19 @@ pub fn render(settings: &BalancerSettings, members: &[Member]) -> String {
     conf.push_str("worker_processes auto;\nerror_log /dev/stderr warn;\n\n");
     conf.push_str("events {\n    worker_connections 4096;\n}\n\n");
     conf.push_str("http {\n    access_log off;\n    server_tokens off;\n");
-    let _ = writeln!(conf, "    client_max_body_size {};\n", settings.max_body);
+    let _ = writeln!(conf, "    client_max_body_size {};", settings.max_body);
+    if settings
+        .nginx_version
+        .is_some_and(|v| v.has_keepalive_min_timeout())
+    {
+        // See balancer::KEEPALIVE_MIN_TIMEOUT.
+        let _ = writeln!(
+            conf,
+            "    keepalive_min_timeout {};",
+            nginx_time(settings.keepalive_min_timeout_ms)
+        );
+    }
+    conf.push('\n');
     if settings.rest_port == 0 {
         rest_disabled_server(&mut conf);
     } else {

@@ -98,6 +98,13 @@ pub trait Engine {
     async fn remove_container(&self, container: &str) -> Result<()>;
     async fn exec(&self, container: &str, command: &[&str]) -> Result<ExecOutput>;
     async fn logs_tail(&self, container: &str, lines: usize) -> Result<String>;
+    /// The output (stdout and stderr) of `command` run once as the
+    /// entrypoint of a new container of `image`, without a network; the
+    /// container is gone afterwards. Engines that cannot run one say so.
+    async fn run_once(&self, image: &str, command: &[&str]) -> Result<String> {
+        let _ = command;
+        anyhow::bail!("this engine cannot run a container of {image} once")
+    }
     /// The exit code of the container's last death within `within`, from the
     /// engine's events: a running container's own state forgets it on restart.
     async fn last_exit_code(&self, container: &str, within: Duration) -> Result<Option<i64>> {

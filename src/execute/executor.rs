@@ -10,6 +10,7 @@ use futures_util::future::join_all;
 use super::event::{Detail, Event, Reporter};
 use crate::cancel::Cancel;
 use crate::desire::nginx::{self, Member};
+use crate::desire::{BalancerSettings, NginxVersion};
 use crate::engine::Engine;
 use crate::reconcile::{Op, Operation, Plan, Summary};
 use crate::verify::{Probe, ReplicaHealth};
@@ -49,6 +50,8 @@ pub enum Effect {
     BalancerStarted {
         conf: String,
         members: Vec<String>,
+        /// What the new balancer's image said it runs.
+        nginx_version: Option<NginxVersion>,
     },
     BalancerRemoved,
 }
@@ -75,6 +78,8 @@ pub struct Executor<'a, E: Engine, P: Probe> {
     pub health: BTreeMap<String, ReplicaHealth>,
     /// Replicas put back to their previous spec by a rollback.
     pub restored: BTreeSet<String>,
+    /// The balancer's nginx: the observed one's, until one is started.
+    pub nginx_version: Option<NginxVersion>,
 }
 
 /// Carries out a plan.
@@ -99,6 +104,7 @@ pub async fn apply(
         balancer_up: plan.balancer_live,
         health: BTreeMap::new(),
         restored: BTreeSet::new(),
+        nginx_version: plan.desired.balancer.settings.nginx_version,
     };
     executor.run().await?;
     let mut health = executor.health;
@@ -231,8 +237,13 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
                 self.staged = Some(conf);
                 Detail::Plain
             }
-            Effect::BalancerStarted { conf, members } => {
+            Effect::BalancerStarted {
+                conf,
+                members,
+                nginx_version,
+            } => {
                 self.installed = Some(conf);
+                self.nginx_version = nginx_version;
                 self.balancer_up = true;
                 Detail::Upstream(members)
             }
@@ -257,9 +268,14 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
 
     /// nginx.conf for the members of `upstream` that may be listed now.
     pub fn conf_for(&self, upstream: &[String]) -> String {
-        nginx::render(
-            &self.plan.desired.balancer.settings,
-            &self.members(upstream),
-        )
+        nginx::render(&self.balancer_settings(), &self.members(upstream))
+    }
+
+    /// What the balancer's configs are rendered from, for the nginx it runs.
+    pub fn balancer_settings(&self) -> BalancerSettings {
+        BalancerSettings {
+            nginx_version: self.nginx_version,
+            ..self.plan.desired.balancer.settings.clone()
+        }
     }
 }

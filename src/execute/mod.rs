@@ -9,6 +9,7 @@ mod event;
 mod executor;
 mod images;
 mod models;
+mod nginx_version;
 mod operations;
 mod ownership;
 mod reload;

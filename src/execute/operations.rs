@@ -9,6 +9,7 @@ use super::balancer::{drain, start_balancer};
 use super::checkpoint::{checkpoint, NETWORK_CREATED};
 use super::executor::{Effect, Executor};
 use super::images::ensure_image;
+use super::nginx_version::learn_nginx_version;
 use super::reload::{install_conf, install_staged, stage_conf};
 use super::replicas::{remove_container, remove_network, start_replica};
 use crate::desire::ReplicaSpec;
@@ -74,13 +75,18 @@ impl<E: Engine, P: Probe> Executor<'_, E, P> {
         })
     }
 
+    /// Learns the image's nginx version first: the container's labels
+    /// record it, and its first config uses what that nginx supports.
     async fn start_balancer(&self, upstream: &[String]) -> Result<Effect> {
         let desired = &self.plan.desired;
-        let conf = self.conf_for(upstream);
-        start_balancer(self.engine, &desired.balancer, &desired.network.name, &conf).await?;
+        let version = learn_nginx_version(self.engine, &desired.balancer.container.image).await;
+        let spec = desired.balancer.with_nginx_version(version);
+        let conf = crate::desire::nginx::render(&spec.settings, &self.members(upstream));
+        start_balancer(self.engine, &spec, &desired.network.name, &conf).await?;
         Ok(Effect::BalancerStarted {
             conf,
             members: self.listed(upstream),
+            nginx_version: version,
         })
     }
 
@@ -193,7 +199,7 @@ fn nginx_conf_all<E: Engine, P: Probe>(
         .filter(|r| upstream.contains(&r.name))
         .map(crate::desire::nginx::Member::of)
         .collect();
-    crate::desire::nginx::render(&desired.balancer.settings, &members)
+    crate::desire::nginx::render(&executor.balancer_settings(), &members)
 }
 
 impl<E: Engine, P: Probe> Executor<'_, E, P> {

@@ -143,7 +143,7 @@ pub struct Rollout {
 
 pub const DEFAULT_GPU_IMAGE: &str = "tensorflow/serving:latest-gpu";
 pub const DEFAULT_CPU_IMAGE: &str = "tensorflow/serving:latest";
-pub const DEFAULT_BALANCER_IMAGE: &str = "nginx:1.27";
+pub const DEFAULT_BALANCER_IMAGE: &str = "nginx:1.30";
 pub const DEFAULT_REST_ADDRESS: &str = "127.0.0.1:8501";
 
 impl std::fmt::Display for GpuChoice {

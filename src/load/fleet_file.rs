@@ -178,9 +178,9 @@ pub struct OverrideSection {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BalancerSection {
-    /// nginx image (default `nginx:1.27`).
+    /// nginx image (default `nginx:1.30`).
     #[serde(default)]
-    #[schemars(with = "String", extend("default" = "nginx:1.27"))]
+    #[schemars(with = "String", extend("default" = "nginx:1.30"))]
     pub image: Option<Spanned<String>>,
     /// Host `address:port` of the REST endpoint (default `127.0.0.1:8501`).
     #[serde(default)]

@@ -14,8 +14,8 @@ pub use images::{observe_images, TagState};
 pub use observed::Observed;
 pub use serving::{observe_serving, Serving};
 
-use crate::desire::labels;
-use crate::engine::Engine;
+use crate::desire::{labels, BalancerSpec};
+use crate::engine::{Container, Engine};
 use balancer_conf::read_balancer_conf;
 
 /// Reads the fleet's containers and network by labels; also collects unowned
@@ -27,6 +27,29 @@ pub async fn observe(
     engine: &impl Engine,
     fleet: &str,
     expected_conf: Option<&str>,
+) -> Result<Observed> {
+    let expected = expected_conf.map(str::to_string);
+    observe_expecting(engine, fleet, expected.is_some(), |_| expected).await
+}
+
+/// [`observe`], expecting the config `balancer` has for the balancer found
+/// (with the nginx version in its labels, see [`BalancerSpec::for_running`]).
+pub async fn observe_fleet(
+    engine: &impl Engine,
+    fleet: &str,
+    balancer: &BalancerSpec,
+) -> Result<Observed> {
+    observe_expecting(engine, fleet, true, |found| {
+        Some(balancer.for_running(Some(found)).conf)
+    })
+    .await
+}
+
+async fn observe_expecting(
+    engine: &impl Engine,
+    fleet: &str,
+    read_conf: bool,
+    expected_for: impl FnOnce(&Container) -> Option<String>,
 ) -> Result<Observed> {
     let prefix = format!("{fleet}-");
     let owned = |labels: &std::collections::BTreeMap<String, String>| {
@@ -53,8 +76,9 @@ pub async fn observe(
         }
     }
     let running = observed.balancer.as_ref().filter(|b| b.state.is_running());
-    if let (Some(balancer), Some(expected)) = (running, expected_conf) {
-        let conf = read_balancer_conf(engine, &balancer.name, expected).await?;
+    let expected = running.filter(|_| read_conf).and_then(expected_for);
+    if let (Some(balancer), Some(expected)) = (running, expected) {
+        let conf = read_balancer_conf(engine, &balancer.name, &expected).await?;
         observed.balancer_upstream = conf.loaded.as_deref().map(upstream_members);
         observed.balancer_conf = conf.loaded;
         observed.balancer_conf_unloaded = conf.unloaded;

@@ -16,6 +16,6 @@ mod teardown;
 
 pub use operation::{Op, Operation, Removal};
 pub use plan::{Action, ConfChange, Kind, Plan, Step, Summary};
-pub use reconcile::{reconcile, ReconcileError, ONLY_REPLICA_DOWNTIME};
+pub use reconcile::{as_running, reconcile, ReconcileError, ONLY_REPLICA_DOWNTIME};
 pub use schedule::{schedule, Schedule};
 pub use teardown::{teardown, Teardown};

@@ -25,7 +25,17 @@ pub enum ReconcileError {
 pub const ONLY_REPLICA_DOWNTIME: &str =
     "causes downtime: the fleet has one replica, so nothing serves until the new one is AVAILABLE";
 
+/// `desired` with the balancer as the one observed runs it: the nginx
+/// version in its labels decides what its config may use.
+pub fn as_running(desired: &Desired, observed: &Observed) -> Desired {
+    Desired {
+        balancer: desired.balancer.for_running(observed.balancer.as_ref()),
+        ..desired.clone()
+    }
+}
+
 pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, ReconcileError> {
+    let desired = &as_running(desired, observed);
     check_foreign(desired, observed)?;
     let mut steps = Vec::new();
     if observed.network.is_none() {

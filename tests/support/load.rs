@@ -6,6 +6,10 @@
 //! on a kept-alive connection that nginx closes at the same moment fails on
 //! the client, whatever the server side does, and HTTP clients may not
 //! retry a POST. Fresh connections measure what the fleet does.
+//!
+//! [`Load::start_keepalive`] is the other mode: each client keeps one
+//! connection and sends request after request on it, as most HTTP clients
+//! do; that race with a reload is what `keepalive_min_timeout` closes.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -78,7 +82,19 @@ impl Load {
     /// Starts `clients` threads POSTing to the balancer on 127.0.0.1:`port`.
     pub fn start(port: u16, clients: usize) -> Self {
         let url = format!("http://127.0.0.1:{port}/v1/models/half_plus_two:predict");
-        Self(Clients::spawn(clients, move |client| run(&url, &client)))
+        Self(Clients::spawn(clients, move |client| {
+            run(&url, &client, false)
+        }))
+    }
+
+    /// Starts `clients` threads that each keep one connection to the
+    /// balancer alive and send every request on it (a new one only when
+    /// the server closed it).
+    pub fn start_keepalive(port: u16, clients: usize) -> Self {
+        let url = format!("http://127.0.0.1:{port}/v1/models/half_plus_two:predict");
+        Self(Clients::spawn(clients, move |client| {
+            run(&url, &client, true)
+        }))
     }
 
     /// Requests made so far.
@@ -97,11 +113,13 @@ impl Load {
     }
 }
 
-fn run(url: &str, client: &Client<Report>) {
+fn run(url: &str, client: &Client<Report>, keep_alive: bool) {
     let (report, started) = (&*client.tally, client.started);
+    let idle = usize::from(keep_alive);
     let agent = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(30))
-        .max_idle_connections(0)
+        .max_idle_connections(idle)
+        .max_idle_connections_per_host(idle)
         .build();
     while client.running() {
         let asked = std::time::Instant::now();

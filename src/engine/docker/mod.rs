@@ -11,6 +11,7 @@ mod files;
 mod images;
 mod process;
 mod pull_errors;
+mod run_once;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -286,6 +287,10 @@ impl Engine for Docker {
 
     async fn logs_tail(&self, container: &str, lines: usize) -> Result<String> {
         self.tail_logs(container, lines).await
+    }
+
+    async fn run_once(&self, image: &str, command: &[&str]) -> Result<String> {
+        self.run_in_image(image, command).await
     }
 
     async fn last_exit_code(&self, container: &str, within: Duration) -> Result<Option<i64>> {
