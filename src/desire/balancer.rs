@@ -11,7 +11,6 @@ use super::labels;
 use super::nginx::{self, Member};
 use super::nginx_version::NginxVersion;
 use super::replica::ReplicaSpec;
-use crate::engine::Container;
 use crate::load::{flag_value, rest_api_enabled, Fleet, Strategy};
 
 /// Ports nginx listens on inside the balancer container.
@@ -172,14 +171,14 @@ impl BalancerSpec {
         spec
     }
 
-    /// This balancer as `running` (the balancer container found) would run
-    /// it: with the nginx version in its labels when it is this spec's
-    /// container (same image and ports), unknown otherwise, since a new
-    /// container is learned afresh.
-    pub fn for_running(&self, running: Option<&Container>) -> Self {
+    /// This balancer as the running one (the labels of the balancer
+    /// container found) would run it: with the nginx version in its labels
+    /// when it is this spec's container (same image and ports), unknown
+    /// otherwise, since a new container is learned afresh.
+    pub fn for_running(&self, running: Option<&BTreeMap<String, String>>) -> Self {
         let version = running
-            .filter(|c| c.labels.get(labels::CONFIG_HASH) == Some(&self.config_hash))
-            .and_then(|c| c.labels.get(labels::NGINX_VERSION))
+            .filter(|found| found.get(labels::CONFIG_HASH) == Some(&self.config_hash))
+            .and_then(|found| found.get(labels::NGINX_VERSION))
             .and_then(|v| NginxVersion::parse(v));
         if version == self.settings.nginx_version {
             return self.clone();

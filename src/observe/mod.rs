@@ -40,7 +40,7 @@ pub async fn observe_fleet(
     balancer: &BalancerSpec,
 ) -> Result<Observed> {
     observe_expecting(engine, fleet, true, |found| {
-        Some(balancer.for_running(Some(found)).conf)
+        Some(balancer.for_running(Some(&found.labels)).conf)
     })
     .await
 }

@@ -29,7 +29,9 @@ pub const ONLY_REPLICA_DOWNTIME: &str =
 /// version in its labels decides what its config may use.
 pub fn as_running(desired: &Desired, observed: &Observed) -> Desired {
     Desired {
-        balancer: desired.balancer.for_running(observed.balancer.as_ref()),
+        balancer: desired
+            .balancer
+            .for_running(observed.balancer.as_ref().map(|c| &c.labels)),
         ..desired.clone()
     }
 }
