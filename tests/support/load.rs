@@ -39,6 +39,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// The longest any one request took, answered or not.
     pub slowest: Duration,
+    /// When that request was sent, counted from the start of the load.
+    pub slowest_at: Duration,
 }
 
 impl Report {
@@ -95,6 +97,11 @@ impl Load {
         Self(Clients::spawn(clients, move |client| {
             run(&url, &client, true)
         }))
+    }
+
+    /// Time since the load started.
+    pub fn elapsed(&self) -> Duration {
+        self.0.elapsed()
     }
 
     /// Requests made so far.
@@ -154,7 +161,11 @@ fn run(url: &str, client: &Client<Report>, keep_alive: bool) {
         };
         let mut report = report.lock().unwrap();
         report.total += 1;
-        report.slowest = report.slowest.max(asked.elapsed());
+        let took = asked.elapsed();
+        if took > report.slowest {
+            report.slowest = took;
+            report.slowest_at = asked.duration_since(started);
+        }
         match outcome {
             Ok((replica, gpu, version)) => {
                 report.replicas.insert(replica);

@@ -65,6 +65,11 @@ impl<T: Tally> Clients<T> {
     }
 
     /// Requests made so far.
+    /// Time since the clients started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
     pub fn total(&self) -> u64 {
         self.tally.lock().unwrap().total()
     }
