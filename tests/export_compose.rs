@@ -186,3 +186,22 @@ fn hostile_values_run_in_compose_exactly_as_apply_runs_them() {
     let services = String::from_utf8_lossy(&services.stdout);
     assert_eq!(services.lines().count(), 2, "{services}");
 }
+
+#[test]
+fn exported_nginx_conf_uses_what_the_balancer_tag_names() {
+    let fleet = TestFleet::new("compose-tag");
+    let conf = |image: &str| {
+        fleet.write(&fleet.toml().balancer_image(image).gpus(&[0]));
+        fleet
+            .test()
+            .args(&["export", "compose", "--out", "out"])
+            .run();
+        std::fs::read_to_string(fleet.path("out/nginx.conf")).unwrap()
+    };
+    assert!(conf("nginx:1.30").contains("keepalive_min_timeout"));
+    assert!(conf("127.0.0.1:5000/nginx:1.27.4-alpine").contains("keepalive_min_timeout"));
+    // An older tag, or one that names no version, gets what every nginx reads.
+    assert!(!conf("nginx:1.26").contains("keepalive_min_timeout"));
+    assert!(!conf("nginx:stable").contains("keepalive_min_timeout"));
+    assert!(!conf("example.com/balancer:2.0").contains("keepalive_min_timeout"));
+}

@@ -443,3 +443,48 @@ fn a_registry_that_cannot_be_asked_warns_and_compares_the_local_image() {
         .stdout_contains(&format!("image changed: {reference} is image sha256:"))
         .run();
 }
+
+/// A reference by digest cannot move: with `pull = "always"` it is pulled
+/// once, the registry is asked, and later plans change nothing.
+#[test]
+fn an_image_by_digest_with_pull_always_is_pulled_once_and_stays() {
+    let images = Cleanup::default();
+    let fleet = TestFleet::new("pull-digest");
+    // A repository of its own: removing a reference by digest touches
+    // every reference of that repository to the same image.
+    let tag = format!("{OPEN}/tfs-test/by-digest:{}", fleet.name);
+    let balancer = images.add(&format!("{OPEN}/tfs-test/nginx:{}", fleet.name));
+    push(STUB_IMAGE, &tag, None);
+    push(NGINX_IMAGE, &balancer, None);
+    docker_as(None, &["pull", "-q", &tag]);
+    let format = "{{index .RepoDigests 0}}";
+    let by_digest = docker_lines(&["image", "inspect", "-f", format, &tag]).join("");
+    assert!(by_digest.contains("@sha256:"), "{by_digest}");
+    images.add(&by_digest);
+    docker_as(None, &["rmi", &tag]);
+    docker(&["rmi", &by_digest]);
+
+    fleet.write(
+        &fleet
+            .toml()
+            .cpu(1)
+            .image(&by_digest)
+            .balancer_image(&balancer)
+            .pull("always"),
+    );
+    let logged_out = logged_out(fleet.directory.path());
+    let logged_out = logged_out.to_str().unwrap();
+    fleet
+        .apply()
+        .env("DOCKER_CONFIG", logged_out)
+        .stderr_contains(&format!("✓ pulled {by_digest}"))
+        .run();
+    let ids = container_ids(&fleet);
+    fleet.detailed_plan().env("DOCKER_CONFIG", logged_out).run();
+    fleet
+        .apply()
+        .env("DOCKER_CONFIG", logged_out)
+        .stdout_contains("No changes")
+        .run();
+    assert_eq!(container_ids(&fleet), ids);
+}

@@ -5,11 +5,15 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::{pipeline, ExportArgs};
+use crate::desire::NginxVersion;
 use crate::printer::Printer;
 use crate::render::compose;
 
 pub fn run(args: &ExportArgs, printer: &Printer) -> Result<ExitCode> {
-    let (_, desired) = pipeline::desired(&args.file.file)?;
+    let (_, mut desired) = pipeline::desired(&args.file.file)?;
+    // Nothing runs here to ask the image's nginx; its tag is the best word.
+    let version = NginxVersion::from_image_tag(&desired.balancer.container.image);
+    desired.balancer = desired.balancer.with_nginx_version(version);
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let files = compose::render(&desired)?;

@@ -45,6 +45,21 @@ impl NginxVersion {
         Some(Self::new(major, minor, patch))
     }
 
+    /// The version an official-style nginx image's tag names (`nginx:1.30`,
+    /// `registry:5000/library/nginx:1.27.4-alpine@sha256:…`), for files
+    /// written without running the image. Only repositories named `nginx`
+    /// count: another image's tag numbers its own releases, and a directive
+    /// its nginx lacks would stop it from starting.
+    pub fn from_image_tag(image: &str) -> Option<Self> {
+        let reference = image.split('@').next().unwrap_or(image);
+        let last = reference.rsplit('/').next().unwrap_or(reference);
+        let (repository, tag) = last.split_once(':')?;
+        if repository != "nginx" || !tag.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        Self::parse(tag)
+    }
+
     /// Whether `keepalive_min_timeout` is known to this nginx: it keeps a
     /// kept-alive client connection open through a reload for that long,
     /// instead of closing it as idle.
@@ -81,6 +96,22 @@ mod tests {
         );
         assert_eq!(NginxVersion::parse("exec: nginx: not found"), None);
         assert_eq!(NginxVersion::parse(""), None);
+    }
+
+    #[test]
+    fn reads_the_tags_of_nginx_images_only() {
+        let tag = NginxVersion::from_image_tag;
+        assert_eq!(tag("nginx:1.30"), Some(NginxVersion::new(1, 30, 0)));
+        assert_eq!(
+            tag("127.0.0.1:5000/library/nginx:1.27.4-alpine@sha256:abc"),
+            Some(NginxVersion::new(1, 27, 4))
+        );
+        assert_eq!(tag("nginx"), None);
+        assert_eq!(tag("nginx:mainline"), None);
+        assert_eq!(tag("nginx@sha256:abc"), None);
+        assert_eq!(tag("127.0.0.1:5000/nginx"), None);
+        assert_eq!(tag("tfs-nginx:forky"), None);
+        assert_eq!(tag("example.com/balancer:2.0"), None);
     }
 
     #[test]
