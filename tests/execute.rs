@@ -115,8 +115,23 @@ async fn first_apply_then_rollout_keep_every_invariant() {
     memory.add_image(&old.replicas[0].config.image);
     converge(&memory, &old).await;
     let plan = plan(&memory, &new).await;
+    let before = memory.journal().len();
     run(&memory, &plan, &Watcher::new(None)).await.unwrap();
+    // Among them: no replica killed while a running nginx routed to it.
     assert_eq!(memory.violations(), Vec::<String>::new());
+    // Replaced replicas are killed once drained: TF Serving ignores the
+    // SIGTERM a stop would send and wait out.
+    let ended: Vec<String> = memory.journal()[before..]
+        .iter()
+        .filter(|entry| entry.starts_with("kill ") || entry.starts_with("stop "))
+        .cloned()
+        .collect();
+    let killed: Vec<String> = old
+        .replicas
+        .iter()
+        .map(|r| format!("kill {}", r.name))
+        .collect();
+    assert_eq!(ended, killed);
     let reloads: Vec<_> = memory
         .reloads()
         .into_iter()

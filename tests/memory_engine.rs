@@ -341,6 +341,12 @@ async fn faults_fire_on_demand_and_history_keeps_violations() {
     assert!(violations.len() == 1 && violations[0].contains("cpu2"));
     m.fail_next("start", "cpu-fleet-cpu0");
     ok!(m.stop("cpu-fleet-cpu0", Duration::ZERO));
+    // Stopped while the balancer's nginx still routes to it.
+    let violations = m.violations();
+    assert!(
+        violations[1].starts_with("stop cpu-fleet-cpu0 while [\"cpu-fleet-balancer\"]"),
+        "{violations:?}"
+    );
     assert!(err!(m.start("cpu-fleet-cpu0")).contains("injected"));
     ok!(m.start("cpu-fleet-cpu0"));
     // A second container in a slot that is held.
@@ -348,7 +354,7 @@ async fn faults_fire_on_demand_and_history_keeps_violations() {
     twin.name = "twin".to_string();
     m.add_container(&twin, false);
     assert_eq!(m.creations().pop().unwrap().holders, ["cpu-fleet-cpu0"]);
-    assert_eq!(m.violations().len(), 2);
+    assert_eq!(m.violations().len(), 3);
     // reload: nothing loads; drain: loaded, not recorded, so observe sees it unloaded.
     let one = f.conf(&[0]);
     f.write(&one).await;

@@ -94,7 +94,11 @@ pub trait Engine {
     /// Creates (does not start) a container; returns its id.
     async fn create_container(&self, spec: &ContainerSpec) -> Result<String>;
     async fn start(&self, container: &str) -> Result<()>;
+    /// Stops a container with its stop signal, then SIGKILL after `grace`.
     async fn stop(&self, container: &str, grace: Duration) -> Result<()>;
+    /// Ends a container with SIGKILL at once; one already gone or stopped
+    /// is fine.
+    async fn kill(&self, container: &str) -> Result<()>;
     async fn remove_container(&self, container: &str) -> Result<()>;
     async fn exec(&self, container: &str, command: &[&str]) -> Result<ExecOutput>;
     async fn logs_tail(&self, container: &str, lines: usize) -> Result<String>;

@@ -5,8 +5,8 @@ use futures_util::future::join_all;
 
 use super::event::{Detail, Event, Reporter};
 use super::executor::batch_end;
-use super::operations::{BALANCER_GRACE, REPLICA_GRACE};
-use super::replicas::{remove_container, remove_network};
+use super::operations::BALANCER_ENDING;
+use super::replicas::{remove_container, remove_network, Ending};
 use crate::cancel::Cancel;
 use crate::engine::Engine;
 use crate::reconcile::{Op, Operation};
@@ -33,9 +33,12 @@ pub async fn destroy(
             reporter.event(Event::Began(operation));
             let target = operation.target.as_str();
             match operation.op {
-                Op::RemoveBalancer => remove_container(engine, fleet, target, BALANCER_GRACE).await,
+                Op::RemoveBalancer => {
+                    remove_container(engine, fleet, target, BALANCER_ENDING).await
+                }
+                // The balancer went first: no request reaches a replica.
                 Op::RemoveReplica { .. } => {
-                    remove_container(engine, fleet, target, REPLICA_GRACE).await
+                    remove_container(engine, fleet, target, Ending::Killed).await
                 }
                 Op::RemoveNetwork => remove_network(engine, fleet, target).await,
                 _ => bail!("destroy cannot run {}", operation.op.name()),

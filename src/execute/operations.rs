@@ -11,16 +11,15 @@ use super::executor::{Effect, Executor};
 use super::images::ensure_image;
 use super::nginx_version::learn_nginx_version;
 use super::reload::{install_conf, install_staged, stage_conf};
-use super::replicas::{remove_container, remove_network, start_replica};
+use super::replicas::{remove_container, remove_network, start_replica, Ending};
 use crate::desire::ReplicaSpec;
 use crate::engine::Engine;
 use crate::reconcile::{Op, Operation};
 use crate::verify::{wait_available, Probe};
 
-/// How long a replica may take to finish its requests when it is stopped.
-pub const REPLICA_GRACE: Duration = Duration::from_secs(10);
-/// The same for the balancer, whose requests are forwarded ones.
-pub const BALANCER_GRACE: Duration = Duration::from_secs(5);
+/// How the balancer ends: nginx finishes the requests it forwards within
+/// 5 s of its stop signal. Replicas are killed (see [`Ending::Killed`]).
+pub const BALANCER_ENDING: Ending = Ending::Graceful(Duration::from_secs(5));
 
 impl<E: Engine, P: Probe> Executor<'_, E, P> {
     pub async fn perform(&self, operation: &Operation) -> Result<Effect> {
@@ -204,12 +203,12 @@ fn nginx_conf_all<E: Engine, P: Probe>(
 
 impl<E: Engine, P: Probe> Executor<'_, E, P> {
     async fn remove_replica(&self, name: &str) -> Result<Effect> {
-        remove_container(self.engine, &self.plan.fleet, name, REPLICA_GRACE).await?;
+        remove_container(self.engine, &self.plan.fleet, name, Ending::Killed).await?;
         Ok(Effect::Removed)
     }
 
     async fn remove_balancer(&self, name: &str) -> Result<Effect> {
-        remove_container(self.engine, &self.plan.fleet, name, BALANCER_GRACE).await?;
+        remove_container(self.engine, &self.plan.fleet, name, BALANCER_ENDING).await?;
         Ok(Effect::BalancerRemoved)
     }
 

@@ -50,19 +50,35 @@ async fn fill_and_start(engine: &impl Engine, replica: &ReplicaSpec) -> Result<(
     engine.start(&replica.name).await
 }
 
-/// Stops (with a grace period for in-flight requests) and removes a
-/// container of `fleet`; refuses one that is not the fleet's.
+/// How a container of the fleet ends before it is removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Its stop signal, then SIGKILL after the grace period: nginx handles
+    /// SIGQUIT/SIGTERM and finishes its requests.
+    Graceful(Duration),
+    /// SIGKILL at once. TF Serving installs no SIGTERM handler and the
+    /// image's entrypoint is a shell that does not pass one on, so a stop
+    /// would wait out its whole grace period; a replica is removed only once
+    /// it left the upstream and was drained, with nothing in flight.
+    Killed,
+}
+
+/// Ends and removes a container of `fleet`; refuses one that is not the
+/// fleet's.
 pub async fn remove_container(
     engine: &impl Engine,
     fleet: &str,
     name: &str,
-    grace: Duration,
+    ending: Ending,
 ) -> Result<()> {
     // By id: the container checked is the one removed, even if the name moves.
     let Some(id) = owned_container(engine, fleet, name).await? else {
         return Ok(());
     };
-    engine.stop(&id, grace).await?;
+    match ending {
+        Ending::Graceful(grace) => engine.stop(&id, grace).await?,
+        Ending::Killed => engine.kill(&id).await?,
+    }
     engine.remove_container(&id).await
 }
 

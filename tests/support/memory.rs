@@ -10,6 +10,8 @@
 mod control;
 #[path = "memory/docker.rs"]
 mod docker;
+#[path = "memory/ending.rs"]
+mod ending;
 #[path = "memory/engine.rs"]
 mod engine;
 #[path = "memory/nginx.rs"]
@@ -112,6 +114,8 @@ struct State {
     ids: u64,
     loads: Vec<Load>,
     creations: Vec<Creation>,
+    /// Stops and kills of a container a running nginx still routed to.
+    ended_while_routed: Vec<String>,
     journal: Vec<String>,
 }
 
@@ -136,6 +140,7 @@ impl Memory {
             ids: 0,
             loads: Vec::new(),
             creations: Vec::new(),
+            ended_while_routed: Vec::new(),
             journal: Vec::new(),
         };
         for name in ["bridge", "host", "none"] {

@@ -7,6 +7,7 @@ pub use connect::{address, set_timeout, timeout, DEFAULT_TIMEOUT};
 mod convert;
 mod credentials;
 mod distribution;
+mod ending;
 mod files;
 mod images;
 mod process;
@@ -20,7 +21,6 @@ use anyhow::{Context, Result};
 use bollard::models::NetworkCreateRequest;
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
-    StopContainerOptionsBuilder,
 };
 use futures_util::future::join_all;
 use futures_util::stream::BoxStream;
@@ -254,21 +254,11 @@ impl Engine for Docker {
     }
 
     async fn stop(&self, container: &str, grace: Duration) -> Result<()> {
-        let options = StopContainerOptionsBuilder::new()
-            .t(grace.as_secs() as i32)
-            .build();
-        // The daemon answers a stop once the grace period is over: wait that long too.
-        let client = self.client.clone().with_timeout(connect::timeout() + grace);
-        match client.stop_container(container, Some(options)).await {
-            Err(error) if is_not_found(&error) => Ok(()),
-            // 304: already stopped.
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 304, ..
-            }) => Ok(()),
-            result => result
-                .map_err(wrap)
-                .with_context(|| format!("stopping {container}")),
-        }
+        self.stop_within(container, grace).await
+    }
+
+    async fn kill(&self, container: &str) -> Result<()> {
+        self.kill_now(container).await
     }
 
     async fn remove_container(&self, container: &str) -> Result<()> {

@@ -158,7 +158,8 @@ impl Memory {
     }
 
     /// Invariants broken so far: a load sent traffic to a member that was not
-    /// AVAILABLE, or a container was created while another held its slot.
+    /// AVAILABLE, a container was created while another held its slot, or
+    /// one was stopped or killed while a running nginx routed to it.
     pub fn violations(&self) -> Vec<String> {
         let state = self.state();
         let loads = state.loads.iter().filter_map(|load| {
@@ -177,11 +178,12 @@ impl Memory {
                 c.name, c.slot, c.holders
             )
         });
-        loads.chain(slots).collect()
+        let ended = state.ended_while_routed.iter().cloned();
+        loads.chain(slots).chain(ended).collect()
     }
 
     /// What changed, in order: `create_container NAME`, `start NAME`,
-    /// `exit NAME CODE`, `stop NAME`, `remove_container NAME`, `pull IMAGE`,
+    /// `exit NAME CODE`, `stop NAME`, `kill NAME`, `remove_container NAME`, `pull IMAGE`,
     /// `create_network NAME`, `remove_network NAME`, `reload NAME`.
     pub fn journal(&self) -> Vec<String> {
         self.state().journal.clone()

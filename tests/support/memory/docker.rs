@@ -279,18 +279,6 @@ impl State {
         self.journal.push(format!("exit {name} {code}"));
     }
 
-    pub(super) fn stop(&mut self, key: &str) -> Result<()> {
-        self.checked("stop", key)?;
-        if let Some(index) = self.find(key) {
-            if self.containers[index].container.state.is_running() {
-                let name = self.containers[index].container.name.clone();
-                self.journal.push(format!("stop {name}"));
-                self.exit(index, 0);
-            }
-        }
-        Ok(())
-    }
-
     pub(super) fn remove_container(&mut self, key: &str) -> Result<()> {
         self.checked("remove_container", key)?;
         let Some(index) = self.find(key) else {

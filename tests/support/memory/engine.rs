@@ -195,6 +195,10 @@ impl Engine for Memory {
         self.call().await.stop(container)
     }
 
+    async fn kill(&self, container: &str) -> Result<()> {
+        self.call().await.kill(container)
+    }
+
     async fn remove_container(&self, container: &str) -> Result<()> {
         self.call().await.remove_container(container)
     }
