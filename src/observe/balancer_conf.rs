@@ -91,9 +91,24 @@ pub fn upstream_members(conf: &str) -> Vec<String> {
         .lines()
         .map(str::trim)
         .filter_map(|line| line.strip_prefix("server "))
-        .filter_map(|rest| rest.split(':').next())
+        // `server HOST:PORT ...;` in an upstream; `server {` opens a block.
+        .filter_map(|rest| rest.split_once(':').map(|(host, _)| host))
         .filter(|name| *name != "127.0.0.1")
         .map(str::to_string)
         .collect();
     members.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upstream_members;
+
+    #[test]
+    fn members_are_upstream_hosts_not_server_blocks() {
+        let conf = "upstream tfs_rest {\n    zone tfs_rest 1m;\n    \
+                    server demo-gpu1:8501 weight=1;\n    server demo-gpu0:8501 weight=1;\n}\n\
+                    upstream tfs_grpc {\n    server 127.0.0.1:1 down;\n}\n\
+                    server {\n    listen 8501;\n}\nserver {\n    listen 8500 http2;\n}\n";
+        assert_eq!(upstream_members(conf), ["demo-gpu0", "demo-gpu1"]);
+    }
 }
