@@ -37,7 +37,8 @@ fn with_nvml(test: Test, gpus: &[StandInGpu]) -> Test {
 }
 
 /// A fake nvidia-smi answering tfs's query with one GPU.
-const FAKE_NVIDIA_SMI: &str = "#!/bin/sh\necho '0, GPU-5e5e5e5e-0000-1111-2222-333333333333, Tesla T4, 15360'\n";
+const FAKE_NVIDIA_SMI: &str =
+    "#!/bin/sh\necho '0, GPU-5e5e5e5e-0000-1111-2222-333333333333, Tesla T4, 15360'\n";
 
 #[test]
 fn gpus_come_from_nvml() {

@@ -54,7 +54,11 @@ fn text(checks: &[Check], file: Option<&Path>, printer: &Printer) -> String {
             Verdict::Fail => printer.paint(Style::new().red().bold(), "✗"),
             Verdict::Skip => printer.paint(Style::new().dim(), "-"),
         };
-        lines.push(format!("{mark} {}: {}", check.subject.title(), check.detail));
+        lines.push(format!(
+            "{mark} {}: {}",
+            check.subject.title(),
+            check.detail
+        ));
         if let Some(fix) = &check.fix {
             lines.push(format!("  fix: {fix}"));
         }

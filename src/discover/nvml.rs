@@ -19,8 +19,9 @@ impl GpuInventory for NvmlInventory {
                 "cannot load libnvidia-ml.so.1 (is the NVIDIA driver installed?): {cause}"
             ))),
             // What a driver upgrade without a reboot leaves: the loaded kernel module is the old one.
-            NvmlError::LibRmVersionMismatch => anyhow::Error::new(error)
-                .context("NVML could not start (reboot after a driver upgrade, or reinstall the driver)"),
+            NvmlError::LibRmVersionMismatch => anyhow::Error::new(error).context(
+                "NVML could not start (reboot after a driver upgrade, or reinstall the driver)",
+            ),
             other => anyhow::Error::new(other).context("NVML could not start"),
         })?;
         let count = nvml.device_count().context("NVML could not count GPUs")?;

@@ -30,35 +30,64 @@ pub fn load_fleet(path: &Path) -> LoadedFleet {
     let loaded = |file_check, fleet: Option<Fleet>, name, models_check| LoadedFleet {
         path: path.to_path_buf(),
         file_check,
-        name: fleet.as_ref().map(|fleet: &Fleet| fleet.name.clone()).or(name),
+        name: fleet
+            .as_ref()
+            .map(|fleet: &Fleet| fleet.name.clone())
+            .or(name),
         fleet,
         models_check,
     };
-    let not_read = || Check::skip(Subject::ModelDirectories, format!("not checked: {shown} did not load"));
+    let not_read = || {
+        Check::skip(
+            Subject::ModelDirectories,
+            format!("not checked: {shown} did not load"),
+        )
+    };
     match load(path) {
         Ok(fleet) => {
-            let file = Check::pass(Subject::FleetFile, format!("{shown}: fleet \"{}\"", fleet.name));
+            let file = Check::pass(
+                Subject::FleetFile,
+                format!("{shown}: fleet \"{}\"", fleet.name),
+            );
             let models = models_check(&fleet);
             loaded(file, Some(fleet), None, models)
         }
         Err(LoadError::Invalid(found)) if found.0.iter().all(|d| d.about_host) => {
             let name = fleet_name(path).ok();
-            let file = Check::pass(Subject::FleetFile, format!("{shown}: fleet \"{}\" (the file is valid; the host lacks what it names)", name.as_deref().unwrap_or_default()));
+            let file = Check::pass(
+                Subject::FleetFile,
+                format!(
+                    "{shown}: fleet \"{}\" (the file is valid; the host lacks what it names)",
+                    name.as_deref().unwrap_or_default()
+                ),
+            );
             let problems: Vec<String> = found
                 .0
                 .iter()
                 .map(|d| format!("{}:{}: {}", d.file, d.line, d.message))
                 .collect();
-            let fix = found.0.iter().find_map(|d| d.hint.clone()).unwrap_or(validate);
+            let fix = found
+                .0
+                .iter()
+                .find_map(|d| d.hint.clone())
+                .unwrap_or(validate);
             let models = Check::fail(Subject::ModelDirectories, problems.join("; "), fix);
             loaded(file, None, name, models)
         }
         Err(LoadError::Invalid(found)) => {
-            let file = Check::fail(Subject::FleetFile, format!("{shown} is invalid: {} problem(s)", found.0.len()), validate);
+            let file = Check::fail(
+                Subject::FleetFile,
+                format!("{shown} is invalid: {} problem(s)", found.0.len()),
+                validate,
+            );
             loaded(file, None, None, not_read())
         }
         Err(error) => {
-            let file = Check::fail(Subject::FleetFile, error.to_string(), "pass the fleet file with -f, or write one with `tfs init`");
+            let file = Check::fail(
+                Subject::FleetFile,
+                error.to_string(),
+                "pass the fleet file with -f, or write one with `tfs init`",
+            );
             loaded(file, None, None, not_read())
         }
     }
@@ -69,7 +98,11 @@ pub async fn fleet_checks(loaded: &LoadedFleet, engine: Option<&Docker>) -> Vec<
     let mut checks = Vec::new();
     let Some(fleet) = &loaded.fleet else {
         let why = format!("not checked: {} did not load", loaded.path.display());
-        for subject in [Subject::ServingImage, Subject::BalancerImage, Subject::BalancerAddresses] {
+        for subject in [
+            Subject::ServingImage,
+            Subject::BalancerImage,
+            Subject::BalancerAddresses,
+        ] {
             checks.push(Check::skip(subject, why.clone()));
         }
         checks.push(loaded.models_check.clone());
@@ -79,8 +112,11 @@ pub async fn fleet_checks(loaded: &LoadedFleet, engine: Option<&Docker>) -> Vec<
     let pull = fleet.serving.pull;
     match engine {
         Some(engine) => {
-            checks.push(image_check(engine, Subject::ServingImage, &fleet.serving.image, pull).await);
-            checks.push(image_check(engine, Subject::BalancerImage, &fleet.balancer.image, pull).await);
+            checks
+                .push(image_check(engine, Subject::ServingImage, &fleet.serving.image, pull).await);
+            checks.push(
+                image_check(engine, Subject::BalancerImage, &fleet.balancer.image, pull).await,
+            );
         }
         None => {
             for subject in [Subject::ServingImage, Subject::BalancerImage] {
@@ -103,7 +139,12 @@ fn models_check(fleet: &Fleet) -> Check {
                 .keys()
                 .map(u64::to_string)
                 .collect();
-            format!("{} ({}): versions {}", model.name, model.host_path.display(), versions.join(", "))
+            format!(
+                "{} ({}): versions {}",
+                model.name,
+                model.host_path.display(),
+                versions.join(", ")
+            )
         })
         .collect();
     Check::pass(Subject::ModelDirectories, models.join("; "))
@@ -111,13 +152,18 @@ fn models_check(fleet: &Fleet) -> Check {
 
 /// The balancer's host addresses are free, or held by the fleet's own balancer.
 async fn addresses_check(fleet: &Fleet, engine: Option<&Docker>) -> Check {
-    let addresses: Vec<_> = std::iter::once(fleet.balancer.rest).chain(fleet.balancer.grpc).collect();
+    let addresses: Vec<_> = std::iter::once(fleet.balancer.rest)
+        .chain(fleet.balancer.grpc)
+        .collect();
     let listed: Vec<String> = addresses.iter().map(ToString::to_string).collect();
     let listed = listed.join(", ");
     if !published_here() {
         return Check::skip(
             Subject::BalancerAddresses,
-            format!("not checked: the daemon at {} publishes ports on its own host", crate::engine::docker::address()),
+            format!(
+                "not checked: the daemon at {} publishes ports on its own host",
+                crate::engine::docker::address()
+            ),
         );
     }
     let Some(busy) = addresses.iter().find(|address| in_use(**address)) else {
@@ -125,7 +171,10 @@ async fn addresses_check(fleet: &Fleet, engine: Option<&Docker>) -> Check {
     };
     if let Some(engine) = engine {
         if own_balancer_runs(engine, &fleet.name).await {
-            return Check::pass(Subject::BalancerAddresses, format!("{listed} held by this fleet's running balancer"));
+            return Check::pass(
+                Subject::BalancerAddresses,
+                format!("{listed} held by this fleet's running balancer"),
+            );
         }
     }
     Check::fail(
@@ -136,7 +185,10 @@ async fn addresses_check(fleet: &Fleet, engine: Option<&Docker>) -> Check {
 }
 
 async fn own_balancer_runs(engine: &Docker, fleet: &str) -> bool {
-    let Ok(containers) = engine.containers(&format!("{fleet}-"), (labels::FLEET, fleet)).await else {
+    let Ok(containers) = engine
+        .containers(&format!("{fleet}-"), (labels::FLEET, fleet))
+        .await
+    else {
         return false;
     };
     containers.iter().any(|container| {
@@ -148,11 +200,17 @@ async fn own_balancer_runs(engine: &Docker, fleet: &str) -> bool {
 
 fn lock_check(loaded: &LoadedFleet) -> Check {
     let Some(fleet) = &loaded.name else {
-        return Check::skip(Subject::Lock, format!("not checked: {} did not load", loaded.path.display()));
+        return Check::skip(
+            Subject::Lock,
+            format!("not checked: {} did not load", loaded.path.display()),
+        );
     };
     let unlock = format!("tfs force-unlock -f {}", loaded.path.display());
     match crate::lock::read(fleet) {
-        Ok(State::Free) => Check::pass(Subject::Lock, format!("no tfs apply or destroy of fleet \"{fleet}\" runs")),
+        Ok(State::Free) => Check::pass(
+            Subject::Lock,
+            format!("no tfs apply or destroy of fleet \"{fleet}\" runs"),
+        ),
         Ok(State::Held(holder)) if is_stale(&holder) => Check::pass(
             Subject::Lock,
             format!("left by dead process {holder}; the next apply takes it over"),
@@ -167,6 +225,10 @@ fn lock_check(loaded: &LoadedFleet) -> Check {
             format!("lock file {} is corrupt", path.display()),
             format!("if no tfs apply or destroy of fleet \"{fleet}\" runs, run `{unlock}`"),
         ),
-        Err(error) => Check::fail(Subject::Lock, super::first_line(&error), "check the lock directory (TFS_LOCK_DIR, /run/lock/tfs)"),
+        Err(error) => Check::fail(
+            Subject::Lock,
+            super::first_line(&error),
+            "check the lock directory (TFS_LOCK_DIR, /run/lock/tfs)",
+        ),
     }
 }

@@ -12,6 +12,9 @@ use crate::load::Fleet;
 /// What TF Serving's `--version` prints first.
 const VERSION_BANNER: &str = "TensorFlow ModelServer";
 
+const NOT_TF_SERVING: &str =
+    "set [serving] image to a TF Serving GPU image (tensorflow/serving:latest-gpu)";
+
 /// GPUs found, and (with a fleet) its placement resolved against them.
 pub fn gpus(inventory: &Inventory, fleet: Option<&Fleet>) -> Check {
     let (source, gpus) = match inventory {
@@ -53,7 +56,10 @@ pub fn gpus(inventory: &Inventory, fleet: Option<&Fleet>) -> Check {
 /// whatever happens.
 pub async fn device_requests(engine: Option<&Docker>, inventory: &Inventory, image: &str) -> Check {
     let Some(engine) = engine else {
-        return Check::skip(Subject::DeviceRequests, "not checked: Docker is unreachable");
+        return Check::skip(
+            Subject::DeviceRequests,
+            "not checked: Docker is unreachable",
+        );
     };
     let Some(gpu) = inventory.gpus().and_then(|gpus| gpus.first()) else {
         return Check::skip(Subject::DeviceRequests, "not checked: no GPU found");
@@ -68,7 +74,13 @@ pub async fn device_requests(engine: Option<&Docker>, inventory: &Inventory, ima
             check.fix = Some(format!("docker pull {image}, then run tfs doctor again"));
             return check;
         }
-        Err(error) => return Check::fail(Subject::DeviceRequests, first_line(&error), "check that dockerd answers `docker image ls`"),
+        Err(error) => {
+            return Check::fail(
+                Subject::DeviceRequests,
+                first_line(&error),
+                "check that dockerd answers `docker image ls`",
+            )
+        }
     }
     let which = format!("GPU {} ({})", gpu.index, gpu.uuid);
     let command = ["tensorflow_model_server", "--version"];
@@ -91,12 +103,21 @@ pub async fn device_requests(engine: Option<&Docker>, inventory: &Inventory, ima
                 command.join(" "),
                 output.lines().next().unwrap_or_default()
             ),
-            "set [serving] image to a TF Serving GPU image (tensorflow/serving:latest-gpu)",
+            NOT_TF_SERVING,
         ),
-        Err(error) => Check::fail(
-            Subject::DeviceRequests,
-            format!("a container of {image} could not get {which}: {}", first_line(&error)),
-            "install the NVIDIA Container Toolkit and register it with Docker (nvidia-ctk runtime configure --runtime=docker, then restart dockerd), or generate its CDI spec (nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml)",
-        ),
+        Err(error) => {
+            let said = first_line(&error);
+            // The GPU was handed over, but the image has no TF Serving to run.
+            let fix = if said.contains("executable file not found") {
+                NOT_TF_SERVING
+            } else {
+                "install the NVIDIA Container Toolkit and register it with Docker (nvidia-ctk runtime configure --runtime=docker, then restart dockerd), or generate its CDI spec (nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml)"
+            };
+            Check::fail(
+                Subject::DeviceRequests,
+                format!("a container of {image} with {which} failed: {said}"),
+                fix,
+            )
+        }
     }
 }

@@ -30,7 +30,9 @@ pub async fn examine(fleet_file: Option<&Path>) -> Vec<Check> {
             Some(engine)
         }
         Err(error) => {
-            let fix = error_hint(&error).unwrap_or("check that dockerd runs, and that DOCKER_HOST points at it".to_string());
+            let fix = error_hint(&error).unwrap_or(
+                "check that dockerd runs, and that DOCKER_HOST points at it".to_string(),
+            );
             checks.push(Check::fail(Subject::Docker, first_line(&error), fix));
             None
         }
@@ -43,8 +45,16 @@ pub async fn examine(fleet_file: Option<&Path>) -> Vec<Check> {
     } else {
         let inventory = discover_host();
         checks.push(gpu_checks::gpus(&inventory, fleet));
-        let image = fleet.map_or(DEFAULT_GPU_IMAGE, |fleet| fleet.serving.image.as_str());
-        checks.push(gpu_checks::device_requests(engine.as_ref(), &inventory, image).await);
+        match (&loaded, fleet) {
+            (Some(loaded), None) => checks.push(Check::skip(
+                Subject::DeviceRequests,
+                format!("not checked: {} did not load", loaded.path.display()),
+            )),
+            _ => {
+                let image = fleet.map_or(DEFAULT_GPU_IMAGE, |fleet| fleet.serving.image.as_str());
+                checks.push(gpu_checks::device_requests(engine.as_ref(), &inventory, image).await);
+            }
+        }
     }
     if let Some(loaded) = &loaded {
         checks.extend(fleet_checks::fleet_checks(loaded, engine.as_ref()).await);
@@ -96,4 +106,3 @@ fn error_hint(error: &anyhow::Error) -> Option<String> {
         .find_map(|line| line.strip_prefix("hint: "))
         .map(str::to_string)
 }
-

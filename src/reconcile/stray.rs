@@ -73,7 +73,10 @@ fn gone_gpu(container: &Container, slot: &str, host_gpus: Option<&[String]>) -> 
     if host_gpus?.contains(&uuid) {
         return None;
     }
-    let gpu = container.labels.get(labels::GPU).map_or(slot, String::as_str);
+    let gpu = container
+        .labels
+        .get(labels::GPU)
+        .map_or(slot, String::as_str);
     Some(format!(
         "GPU {gpu} ({uuid}) is gone: the host's GPU inventory no longer lists it"
     ))

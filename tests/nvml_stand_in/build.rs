@@ -13,11 +13,19 @@ fn main() {
     let library = directory.join("libnvidia-ml.so.1");
     let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
     let status = Command::new(&compiler)
-        .args(["-shared", "-fPIC", "-O1", "-Wall", "-Wextra", "-Werror", "-o"])
+        .args([
+            "-shared", "-fPIC", "-O1", "-Wall", "-Wextra", "-Werror", "-o",
+        ])
         .arg(&library)
         .arg("stand_in.c")
         .status()
         .unwrap_or_else(|error| panic!("cannot run the C compiler {compiler:?}: {error}"));
-    assert!(status.success(), "{compiler} failed to build stand_in.c ({status})");
-    println!("cargo:rustc-env=TFS_NVML_STAND_IN_DIR={}", directory.display());
+    assert!(
+        status.success(),
+        "{compiler} failed to build stand_in.c ({status})"
+    );
+    println!(
+        "cargo:rustc-env=TFS_NVML_STAND_IN_DIR={}",
+        directory.display()
+    );
 }

@@ -55,12 +55,12 @@ impl Docker {
             .map_err(wrap)
             .with_context(context)?;
         // Bounded, so that a command that never exits cannot skip the removal below.
-        let output = match tokio::time::timeout(connect::timeout(), self.start_wait_logs(&name)).await
-        {
-            Ok(output) => output,
-            Err(_) => Err(connect::timed_out().into()),
-        }
-        .with_context(context);
+        let output =
+            match tokio::time::timeout(connect::timeout(), self.start_wait_logs(&name)).await {
+                Ok(output) => output,
+                Err(_) => Err(connect::timed_out().into()),
+            }
+            .with_context(context);
         let remove = RemoveContainerOptionsBuilder::new().force(true).build();
         let _ = self.client.remove_container(&name, Some(remove)).await;
         output
