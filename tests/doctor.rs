@@ -5,8 +5,8 @@
 
 #[path = "support/fleet.rs"]
 mod fleet;
-
-use std::process::{Command, Stdio};
+#[path = "support/spawned.rs"]
+mod spawned;
 
 use fleet::{docker_lines, FleetToml, Output, Test, TestFleet};
 use tfs_nvml_stand_in::{describe, StandInGpu, DIRECTORY, FAIL, FAIL_INIT, GPUS};
@@ -30,73 +30,56 @@ fn doctor(fleet: &TestFleet, toml: &FleetToml) -> Test {
     fleet.test().args(&["doctor"])
 }
 
-/// Runs tfs, checks the test's expectations, and returns the output with
-/// tfs's pid: the throw-away container is named after it.
+/// Runs tfs, checks the test's expectations, and returns tfs's pid: the
+/// throw-away container is named after it.
 #[track_caller]
-fn run_with_pid(test: &Test) -> (Output, u32) {
-    let child = test
-        .command()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let output = child.wait_with_output().unwrap();
-    let output = test.check(Output {
-        status: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    });
-    (output, pid)
+fn run_with_pid(test: &Test) -> u32 {
+    let (output, pid) = spawned::output_with_pid(test.command());
+    test.check(output_of(output));
+    pid
 }
 
-/// Names of containers that tfs `pid` created since `since` (Unix seconds),
-/// and of those that are still there.
-fn containers_of(pid: u32, since: u64) -> (Vec<String>, Vec<String>) {
+/// The `tfs-run-once-<pid>-…` containers tfs `pid` created since `since`
+/// (Unix seconds), and those of them still there.
+fn run_once_containers(pid: u32, since: u64) -> (Vec<String>, Vec<String>) {
     let prefix = format!("tfs-run-once-{pid}-");
-    let until = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 1;
-    let created: Vec<String> = docker_lines(&[
+    let until = (spawned::now() + 1).to_string();
+    let created = docker_lines(&[
         "events",
         "--since",
         &since.to_string(),
         "--until",
-        &until.to_string(),
+        &until,
         "--filter",
         "type=container",
         "--filter",
         "event=create",
         "--format",
         "{{.Actor.Attributes.name}}",
-    ])
-    .into_iter()
-    .filter(|name| name.starts_with(&prefix))
-    .collect();
-    let left = docker_lines(&[
-        "ps",
-        "-a",
-        "--filter",
-        &format!("name={prefix}"),
-        "--format",
-        "{{.Names}}",
     ]);
-    (created, left)
+    let filter = format!("name={prefix}");
+    let left = docker_lines(&["ps", "-a", "--filter", &filter, "--format", "{{.Names}}"]);
+    let ours = |names: Vec<String>| -> Vec<String> {
+        names
+            .into_iter()
+            .filter(|name| name.starts_with(&prefix))
+            .collect()
+    };
+    (ours(created), ours(left))
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+fn output_of(output: std::process::Output) -> Output {
+    Output {
+        status: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }
 
 #[test]
 fn a_ready_host_passes_every_check_and_keeps_nothing() {
     let fleet = fleet("doctor-ready");
-    let since = now();
+    let since = spawned::now();
     let test = doctor(&fleet, &fleet.toml().gpus_all())
         .stdout_contains("✓ fleet file: fleet.toml: fleet \"")
         .stdout_contains("✓ Docker: ")
@@ -118,8 +101,8 @@ fn a_ready_host_passes_every_check_and_keeps_nothing() {
         .stdout_lacks("✗")
         .stdout_lacks("fix:")
         .stderr("");
-    let (_, pid) = run_with_pid(&test);
-    let (created, left) = containers_of(pid, since);
+    let pid = run_with_pid(&test);
+    let (created, left) = run_once_containers(pid, since);
     assert_eq!(
         created.len(),
         1,
@@ -252,44 +235,13 @@ fn an_unreadable_model_directory() {
         .stdout_contains(": model path \"models/half_plus_two\" cannot be read: Permission denied (os error 13)\n  fix: tfs and TF Serving read it: make it readable (chmod -R a+rX ")
         .stdout_contains("- serving image: not checked: ")
         .stdout_contains("✓ lock: ");
-    let output = without_root_override(&test);
+    let output = output_of(
+        spawned::without_root_override(&test.command())
+            .output()
+            .expect("setpriv runs (util-linux)"),
+    );
     mode(0o755);
     test.check(output);
-}
-
-/// Runs tfs so that permission bits bind it: root reads anything, so as
-/// root it runs without the capabilities that let it (util-linux setpriv).
-fn without_root_override(test: &Test) -> Output {
-    let tfs = test.command();
-    let root = std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .any(|line| line.starts_with("Uid:") && line.split_whitespace().nth(1) == Some("0"));
-    let mut command = if root {
-        let mut command = Command::new("setpriv");
-        command
-            .args(["--bounding-set", "-dac_override,-dac_read_search", "--"])
-            .arg(tfs.get_program());
-        command
-    } else {
-        Command::new(tfs.get_program())
-    };
-    command
-        .args(tfs.get_args())
-        .current_dir(tfs.get_current_dir().unwrap())
-        .stdin(Stdio::null());
-    for (key, value) in tfs.get_envs() {
-        match value {
-            Some(value) => command.env(key, value),
-            None => command.env_remove(key),
-        };
-    }
-    let output = command.output().expect("setpriv runs (util-linux)");
-    Output {
-        status: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
 }
 
 #[test]
@@ -314,14 +266,14 @@ fn a_lock_held_by_another_host() {
 #[test]
 fn an_image_without_tf_serving_fails_the_device_request_and_is_removed() {
     let fleet = fleet("doctor-notfs");
-    let since = now();
+    let since = spawned::now();
     let test = doctor(&fleet, &fleet.toml().gpus_all().image(fleet::NGINX_IMAGE))
         .status(1)
         .stdout_contains(&format!("✗ GPU device requests: a container of {} with GPU 0 ({UUID_0}) failed: ", fleet::NGINX_IMAGE))
         .stdout_contains("executable file not found")
         .stdout_contains("  fix: set [serving] image to a TF Serving GPU image (tensorflow/serving:latest-gpu)\n");
-    let (_, pid) = run_with_pid(&test);
-    let (created, left) = containers_of(pid, since);
+    let pid = run_with_pid(&test);
+    let (created, left) = run_once_containers(pid, since);
     assert_eq!(
         created.len(),
         1,

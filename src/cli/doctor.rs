@@ -5,12 +5,24 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
+use clap::Args;
 use console::Style;
 use serde::Serialize;
 
-use super::{DoctorArgs, DEFAULT_FLEET_FILE};
+use super::DEFAULT_FLEET_FILE;
 use crate::doctor::{examine, ready, Check, Verdict};
 use crate::printer::Printer;
+
+/// `tfs doctor`'s arguments.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The fleet file [default: fleet.toml when it exists; else the host alone].
+    #[arg(short, long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Print one JSON document: `{"ready": ..., "checks": [...]}`.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// `tfs doctor --json`.
 #[derive(Serialize)]

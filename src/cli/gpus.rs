@@ -3,11 +3,19 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
+use clap::Args;
 use serde::Serialize;
 
-use super::GpusArgs;
 use crate::discover::{discover_host, Gpu, Inventory};
 use crate::printer::Printer;
+
+/// `tfs gpus`'s arguments.
+#[derive(Debug, Args)]
+pub struct GpusArgs {
+    /// Print one JSON document: `{"source": ..., "gpus": [...]}`.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// `tfs gpus --json`: `{"source": "NVML", "gpus": [...]}`.
 #[derive(Serialize)]

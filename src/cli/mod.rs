@@ -28,6 +28,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cancel::Interrupted;
 use crate::printer::{ColorChoice, Printer};
+pub use doctor::DoctorArgs;
+pub use gpus::GpusArgs;
 
 /// Serve TensorFlow models across every GPU of a machine, declaratively.
 #[derive(Debug, Parser)]
@@ -55,11 +57,11 @@ pub enum Command {
     #[command(after_help = "Example:\n  tfs validate -f fleets/prod.toml")]
     Validate(FileArgs),
     /// List the GPUs this host has, and where that came from.
-    #[command(after_help = "Examples:\n  tfs gpus\n  tfs gpus --json | jq -r '.gpus[].uuid'")]
+    #[command(after_help = "Example:\n  tfs gpus --json | jq -r '.gpus[].uuid'")]
     Gpus(GpusArgs),
     /// Check that this host can run the fleet: Docker, GPUs, device requests, images, ports, models, lock.
     #[command(
-        after_help = "Examples:\n  tfs doctor\n  tfs doctor -f fleets/prod.toml --json | jq .ready\n\nExit code 0 only when no check failed. Nothing is left behind: the one container it starts is removed."
+        after_help = "Example:\n  tfs doctor -f fleets/prod.toml --json | jq .ready\n\nExit code 0 only when no check failed. Nothing is left behind: the one container it starts is removed."
     )]
     Doctor(DoctorArgs),
     /// Show what apply would change.
@@ -135,23 +137,6 @@ pub struct LogsArgs {
     /// Only the last N lines of each.
     #[arg(long, value_name = "N")]
     pub tail: Option<usize>,
-}
-
-#[derive(Debug, Args)]
-pub struct DoctorArgs {
-    /// The fleet file [default: fleet.toml when it exists; else the host alone].
-    #[arg(short, long, value_name = "FILE")]
-    pub file: Option<PathBuf>,
-    /// Print one JSON document: `{"ready": ..., "checks": [...]}`.
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct GpusArgs {
-    /// Print one JSON document: `{"source": ..., "gpus": [...]}`.
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -28,13 +28,15 @@ pub async fn image_check(
         PullPolicy::Always => true,
         PullPolicy::Missing => !present,
         PullPolicy::Never if present => false,
-        PullPolicy::Never => return Check::fail(
-            subject,
-            format!("{image} is not on this host and `pull = \"never\"`"),
-            format!(
+        PullPolicy::Never => {
+            return Check::fail(
+                subject,
+                format!("{image} is not on this host and `pull = \"never\"`"),
+                format!(
                 "load it first (docker load / docker pull {image}), or set `pull = \"missing\"`"
             ),
-        ),
+            )
+        }
     };
     if !pull {
         return Check::pass(subject, format!("{image} is on this host"));
