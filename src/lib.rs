@@ -7,6 +7,7 @@ pub mod cancel;
 pub mod cli;
 pub mod desire;
 pub mod discover;
+pub mod doctor;
 pub mod engine;
 pub mod error_chain;
 pub mod execute;

@@ -68,6 +68,12 @@ fn alive(pid: u32) -> bool {
         .is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains("tfs"))
 }
 
+/// Whether `holder` was a process on this host that is gone: its lock is
+/// taken over (with a warning) rather than refused.
+pub fn is_stale(holder: &Holder) -> bool {
+    holder.host == hostname() && !alive(holder.pid)
+}
+
 /// What a fleet's lock file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum State {
@@ -103,7 +109,7 @@ pub fn acquire(fleet: &str, command: &str, fleet_file: &Path) -> Result<Lock> {
             });
         }
         match read(fleet)? {
-            State::Held(other) if other.host != holder.host || alive(other.pid) => {
+            State::Held(other) if !is_stale(&other) => {
                 bail!("fleet \"{fleet}\" is locked by {other}\nhint: wait for it to finish; if that process is gone, run `{unlock}`")
             }
             State::Held(other) => {

@@ -101,6 +101,7 @@ fn version_and_help_examples() {
         "init",
         "validate",
         "gpus",
+        "doctor",
         "plan",
         "apply",
         "destroy",

@@ -40,10 +40,12 @@ fn two_gpus() -> Inventory {
         uuid: uuid.to_string(),
         name: "NVIDIA H100 80GB HBM3".to_string(),
         memory_total_mib: 81559,
+        memory_used_mib: None,
     };
     Inventory::Found {
         source: "nvidia-smi",
         gpus: vec![gpu(0, UUID_0), gpu(1, UUID_1)],
+        skipped: Vec::new(),
     }
 }
 

@@ -3,15 +3,41 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
+use clap::Args;
+use serde::Serialize;
 
 use crate::discover::{discover_host, Gpu, Inventory};
 use crate::printer::Printer;
 
+/// `tfs gpus`'s arguments.
+#[derive(Debug, Args)]
+pub struct GpusArgs {
+    /// Print one JSON document: `{"source": ..., "gpus": [...]}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tfs gpus --json`: `{"source": "NVML", "gpus": [...]}`.
+#[derive(Serialize)]
+struct Listing<'a> {
+    source: &'a str,
+    gpus: &'a [Gpu],
+}
+
 /// Prints the inventory; an error naming every source tried when none answered.
-pub fn run(printer: &Printer) -> Result<ExitCode> {
-    match discover_host() {
-        Inventory::Found { source, gpus } => {
-            printer.out(&table(source, &gpus));
+pub fn run(args: &GpusArgs, printer: &Printer) -> Result<ExitCode> {
+    let inventory = discover_host();
+    if let Some(warning) = inventory.fallback_warning() {
+        printer.warn(&warning);
+    }
+    match &inventory {
+        Inventory::Found { source, gpus, .. } if args.json => {
+            let listing = Listing { source, gpus };
+            printer.out(&serde_json::to_string_pretty(&listing)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Inventory::Found { source, gpus, .. } => {
+            printer.out(&table(source, gpus));
             Ok(ExitCode::SUCCESS)
         }
         Inventory::Unavailable { attempts } => {

@@ -22,7 +22,11 @@ pub fn run(args: &InitArgs, printer: &Printer) -> Result<ExitCode> {
     let gpus = if args.cpu {
         Vec::new()
     } else {
-        match discover_host() {
+        let inventory = discover_host();
+        if let Some(warning) = inventory.fallback_warning() {
+            printer.warn(&warning);
+        }
+        match inventory {
             Inventory::Found { gpus, .. } => gpus,
             Inventory::Unavailable { .. } => {
                 printer.warn(

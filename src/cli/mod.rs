@@ -4,6 +4,7 @@ mod apply;
 mod completions;
 mod confirm;
 mod destroy;
+mod doctor;
 mod export;
 mod force_unlock;
 mod gpus;
@@ -27,6 +28,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cancel::Interrupted;
 use crate::printer::{ColorChoice, Printer};
+pub use doctor::DoctorArgs;
+pub use gpus::GpusArgs;
 
 /// Serve TensorFlow models across every GPU of a machine, declaratively.
 #[derive(Debug, Parser)]
@@ -54,8 +57,13 @@ pub enum Command {
     #[command(after_help = "Example:\n  tfs validate -f fleets/prod.toml")]
     Validate(FileArgs),
     /// List the GPUs this host has, and where that came from.
-    #[command(after_help = "Example:\n  tfs gpus")]
-    Gpus,
+    #[command(after_help = "Example:\n  tfs gpus --json | jq -r '.gpus[].uuid'")]
+    Gpus(GpusArgs),
+    /// Check that this host can run the fleet: Docker, GPUs, device requests, images, ports, models, lock.
+    #[command(
+        after_help = "Example:\n  tfs doctor -f fleets/prod.toml --json | jq .ready\n\nExit code 0 only when no check failed. Nothing is left behind: the one container it starts is removed."
+    )]
+    Doctor(DoctorArgs),
     /// Show what apply would change.
     #[command(after_help = "Example:\n  tfs plan -o tfs.plan && tfs apply tfs.plan")]
     Plan(PlanArgs),
@@ -248,7 +256,8 @@ pub fn main() -> ExitCode {
             Command::Init(args) => init::run(&args, &printer),
             Command::Completions { shell } => completions::run(shell),
             Command::Validate(args) => validate::run(&args, &printer),
-            Command::Gpus => gpus::run(&printer),
+            Command::Gpus(args) => gpus::run(&args, &printer),
+            Command::Doctor(args) => doctor::run(&args, &printer).await,
             Command::Plan(args) => plan::run(&args, &printer).await,
             Command::Apply(args) => apply::run(&args, &printer).await,
             Command::Destroy(args) => destroy::run(&args, &printer).await,

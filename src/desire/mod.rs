@@ -61,6 +61,11 @@ pub struct Desired {
     pub rollout: RolloutSpec,
     /// Warnings met on the way, e.g. GPUs trusted without an inventory.
     pub warnings: Vec<String>,
+    /// The UUIDs of the GPUs the inventory listed; None when none was asked
+    /// (CPU mode) or none answered. A replica on a GPU not among them is on
+    /// a GPU that is gone, which its removal should say.
+    #[serde(default)]
+    pub host_gpus: Option<Vec<String>>,
 }
 
 pub fn desire(fleet: &Fleet, inventory: &Inventory) -> Result<Desired> {
@@ -88,6 +93,9 @@ pub fn desire(fleet: &Fleet, inventory: &Inventory) -> Result<Desired> {
             drain_timeout_ms: fleet.rollout.drain_timeout.as_millis() as u64,
         },
         warnings: resolved.warnings,
+        host_gpus: inventory
+            .gpus()
+            .map(|gpus| gpus.iter().map(|gpu| gpu.uuid.clone()).collect()),
     })
 }
 

@@ -45,7 +45,8 @@ pub fn resolve(fleet: &Fleet, inventory: &Inventory) -> Result<Resolved> {
             warnings: Vec::new(),
         }),
         Placement::Gpu(placement) => {
-            let (bindings, warnings) = bindings(fleet, placement, inventory)?;
+            let (bindings, mut warnings) = bindings(fleet, placement, inventory)?;
+            warnings.extend(inventory.fallback_warning());
             let mut slots = Vec::new();
             for binding in bindings {
                 for share in 0..placement.per_gpu {

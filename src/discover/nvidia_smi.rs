@@ -1,6 +1,6 @@
 use anyhow::{bail, Context};
 
-use super::gpu::{Gpu, GpuInventory};
+use super::gpu::{Gpu, GpuInventory, NotInstalled};
 
 /// GPU discovery through the `nvidia-smi` command, for hosts where NVML
 /// cannot be loaded by this process but the driver tools work.
@@ -23,7 +23,7 @@ impl GpuInventory for NvidiaSmiInventory {
         {
             Ok(output) => output,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                bail!("nvidia-smi is not on PATH")
+                return Err(NotInstalled("nvidia-smi is not on PATH".to_string()).into())
             }
             Err(error) => return Err(error).context("cannot run nvidia-smi"),
         };
@@ -57,6 +57,7 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<Gpu>> {
                 uuid: uuid.to_string(),
                 name: name.to_string(),
                 memory_total_mib: memory.parse().unwrap_or(0),
+                memory_used_mib: None,
             })
         })
         .collect()

@@ -4,6 +4,7 @@ mod container;
 mod container_spec;
 pub mod docker;
 mod errors;
+pub mod host_ports;
 
 use std::time::Duration;
 

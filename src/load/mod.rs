@@ -45,6 +45,7 @@ pub use override_slots::{outside_placement, KnownSlots, SelectableSlot};
 pub use rollout::parse_duration;
 pub use server_flags::{flag_value, rest_api_enabled};
 pub use source::Source;
+pub use version_directories::version_directories;
 
 /// Why a fleet file could not be loaded.
 #[derive(Debug, thiserror::Error)]

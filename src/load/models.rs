@@ -74,6 +74,18 @@ fn check_model(model: &ModelSection, checker: &mut Checker) -> Option<Model> {
         );
         return None;
     }
+    if let Err(error) = std::fs::read_dir(&host_path) {
+        // TF Serving would fail the same way in its container, later and less clearly.
+        checker.host_error(
+            model.path.span(),
+            format!("model path {} cannot be read: {error}", quoted(written)),
+            format!(
+                "tfs and TF Serving read it: make it readable (chmod -R a+rX {})",
+                host_path.display()
+            ),
+        );
+        return None;
+    }
     let directory = ModelDirectory::read(model.name.get_ref(), written, &host_path);
     if directory.versions.is_empty() {
         let example = format!("{}/1/saved_model.pb", written.trim_end_matches('/'));

@@ -106,7 +106,7 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
             Action::Remove,
             stray_kind(container),
             &container.name,
-            vec![stray_reason(container)],
+            vec![stray_reason(container, desired.host_gpus.as_deref())],
         );
         removal.slot = container.labels.get(labels::SLOT).cloned();
         steps.push(removal);

@@ -2,7 +2,7 @@
 //! what to call them and why they go, in words that are true of them.
 
 use super::plan::Kind;
-use crate::desire::labels;
+use crate::desire::{labels, ReplicaConfig};
 use crate::engine::Container;
 
 /// A replica made by tfs (it has its role and slot) is a replica; any other
@@ -16,8 +16,10 @@ pub fn stray_kind(container: &Container) -> Kind {
     }
 }
 
-/// Why a labelled container that no slot wants is removed.
-pub fn stray_reason(container: &Container) -> String {
+/// Why a labelled container that no slot wants is removed; `host_gpus`,
+/// the UUIDs the inventory listed, tells a GPU that is gone from a
+/// placement that changed.
+pub fn stray_reason(container: &Container, host_gpus: Option<&[String]>) -> String {
     let fleet = container
         .labels
         .get(labels::FLEET)
@@ -25,7 +27,9 @@ pub fn stray_reason(container: &Container) -> String {
     let role = container.labels.get(labels::ROLE).map(String::as_str);
     let slot = container.labels.get(labels::SLOT).map(String::as_str);
     match (role, slot) {
-        (Some(labels::ROLE_REPLICA), Some(slot)) => unplaced(slot),
+        (Some(labels::ROLE_REPLICA), Some(slot)) => {
+            gone_gpu(container, slot, host_gpus).unwrap_or_else(|| unplaced(slot))
+        }
         (Some(labels::ROLE_REPLICA), None) => {
             "labelled as a replica of this fleet, but with no slot".to_string()
         }
@@ -59,4 +63,21 @@ fn unplaced(slot: &str) -> String {
     } else {
         format!("slot {slot} no longer in placement")
     }
+}
+
+/// "GPU 1 (GPU-…) is gone": the replica's GPU, by the UUID its device
+/// request names, is not in the host's inventory any more.
+fn gone_gpu(container: &Container, slot: &str, host_gpus: Option<&[String]>) -> Option<String> {
+    let config: ReplicaConfig = serde_json::from_str(container.labels.get(labels::SPEC)?).ok()?;
+    let uuid = config.device_id.filter(|id| id.starts_with("GPU-"))?;
+    if host_gpus?.contains(&uuid) {
+        return None;
+    }
+    let gpu = container
+        .labels
+        .get(labels::GPU)
+        .map_or(slot, String::as_str);
+    Some(format!(
+        "GPU {gpu} ({uuid}) is gone: the host's GPU inventory no longer lists it"
+    ))
 }

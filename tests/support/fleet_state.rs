@@ -69,8 +69,10 @@ pub fn inventory(count: u32) -> Inventory {
                 uuid: format!("GPU-{index:04}"),
                 name: "NVIDIA H100".to_string(),
                 memory_total_mib: 81559,
+                memory_used_mib: None,
             })
             .collect(),
+        skipped: Vec::new(),
     }
 }
 

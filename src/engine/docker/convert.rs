@@ -11,6 +11,17 @@ use bollard::models::{
 use crate::engine::ContainerSpec;
 use crate::engine::{Container, ContainerState, Status};
 
+/// A request for these GPUs through the NVIDIA device driver (the
+/// Container Toolkit's hook, or CDI), as `docker run --gpus` makes it.
+pub fn gpu_request(device_ids: Vec<String>) -> DeviceRequest {
+    DeviceRequest {
+        driver: Some("nvidia".to_string()),
+        device_ids: Some(device_ids),
+        capabilities: Some(vec![vec!["gpu".to_string()]]),
+        ..Default::default()
+    }
+}
+
 pub fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
     let env = spec
         .env
@@ -28,14 +39,8 @@ pub fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
             ..Default::default()
         })
         .collect();
-    let device_requests = (!spec.device_ids.is_empty()).then(|| {
-        vec![DeviceRequest {
-            driver: Some("nvidia".to_string()),
-            device_ids: Some(spec.device_ids.clone()),
-            capabilities: Some(vec![vec!["gpu".to_string()]]),
-            ..Default::default()
-        }]
-    });
+    let device_requests =
+        (!spec.device_ids.is_empty()).then(|| vec![gpu_request(spec.device_ids.clone())]);
     let mut port_bindings: HashMap<String, Option<Vec<DockerPortBinding>>> = HashMap::new();
     for port in &spec.ports {
         port_bindings

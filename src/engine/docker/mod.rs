@@ -13,6 +13,9 @@ mod images;
 mod process;
 mod pull_errors;
 mod run_once;
+mod version;
+
+pub use version::{DaemonVersion, MINIMUM_API};
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -280,7 +283,7 @@ impl Engine for Docker {
     }
 
     async fn run_once(&self, image: &str, command: &[&str]) -> Result<String> {
-        self.run_in_image(image, command).await
+        self.run_in_image(image, command, None).await
     }
 
     async fn last_exit_code(&self, container: &str, within: Duration) -> Result<Option<i64>> {

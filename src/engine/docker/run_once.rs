@@ -7,13 +7,31 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use super::{wrap, Docker};
+use super::convert::gpu_request;
+use super::{connect, wrap, Docker};
 
 impl Docker {
+    /// Like [`crate::engine::Engine::run_once`], with a device request for
+    /// the GPU `device_id` (a UUID or an index): whether the daemon can hand
+    /// a container a GPU, which `tfs doctor` asks before any replica needs it.
+    pub async fn run_once_on_gpu(
+        &self,
+        image: &str,
+        command: &[&str],
+        device_id: &str,
+    ) -> Result<String> {
+        self.run_in_image(image, command, Some(device_id)).await
+    }
+
     /// Creates a container of `image` with `command` as its entrypoint and no
-    /// network, starts it, waits for it to exit and returns its output; the
-    /// container is removed whatever happens.
-    pub(super) async fn run_in_image(&self, image: &str, command: &[&str]) -> Result<String> {
+    /// network (and the GPU `device_id`, if any), starts it, waits for it to
+    /// exit and returns its output; the container is removed whatever happens.
+    pub(super) async fn run_in_image(
+        &self,
+        image: &str,
+        command: &[&str],
+        device_id: Option<&str>,
+    ) -> Result<String> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -24,6 +42,7 @@ impl Docker {
             cmd: Some(Vec::new()),
             host_config: Some(HostConfig {
                 network_mode: Some("none".to_string()),
+                device_requests: device_id.map(|id| vec![gpu_request(vec![id.to_string()])]),
                 ..Default::default()
             }),
             ..Default::default()
@@ -35,7 +54,13 @@ impl Docker {
             .await
             .map_err(wrap)
             .with_context(context)?;
-        let output = self.start_wait_logs(&name).await.with_context(context);
+        // Bounded, so that a command that never exits cannot skip the removal below.
+        let output =
+            match tokio::time::timeout(connect::timeout(), self.start_wait_logs(&name)).await {
+                Ok(output) => output,
+                Err(_) => Err(connect::timed_out().into()),
+            }
+            .with_context(context);
         let remove = RemoveContainerOptionsBuilder::new().force(true).build();
         let _ = self.client.remove_container(&name, Some(remove)).await;
         output
