@@ -19,7 +19,12 @@ struct DemoFleet;
 impl Drop for DemoFleet {
     fn drop(&mut self) {
         let _ = Command::new(TFS)
-            .args(["destroy", "-f", "examples/demo/fleet.toml", "--auto-approve"])
+            .args([
+                "destroy",
+                "-f",
+                "examples/demo/fleet.toml",
+                "--auto-approve",
+            ])
             .current_dir(ROOT)
             .output();
     }
@@ -45,7 +50,10 @@ fn the_demo_serves_from_four_simulated_gpus() {
             assert!(line.ends_with(r#"{"predictions":[2.5,3.0,4.5]}"#), "{line}");
             let gpu = line.split("-> GPU ").nth(1).unwrap_or("").split(' ').next();
             let replica = line.split('(').nth(1).unwrap_or("").split(',').next();
-            (gpu.unwrap_or("").to_string(), replica.unwrap_or("").to_string())
+            (
+                gpu.unwrap_or("").to_string(),
+                replica.unwrap_or("").to_string(),
+            )
         })
         .collect();
     let expected: BTreeSet<(String, String)> = (0..4)
