@@ -15,6 +15,8 @@ pub struct NginxVersion {
 impl NginxVersion {
     /// The first nginx with `keepalive_min_timeout`.
     pub const KEEPALIVE_MIN_TIMEOUT: Self = Self::new(1, 27, 4);
+    /// The first open-source nginx with `server ... resolve` in an upstream.
+    pub const RESOLVE: Self = Self::new(1, 27, 3);
 
     pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
         Self {
@@ -65,6 +67,11 @@ impl NginxVersion {
     /// instead of closing it as idle.
     pub fn has_keepalive_min_timeout(self) -> bool {
         self >= Self::KEEPALIVE_MIN_TIMEOUT
+    }
+
+    /// Whether upstream servers may be names that nginx re-resolves as it runs.
+    pub fn has_resolve(self) -> bool {
+        self >= Self::RESOLVE
     }
 }
 
