@@ -1,0 +1,337 @@
+//! `tfs export kubernetes`, checked offline with Kubernetes' own tools:
+//! every object of several fleets passes `kubernetes-validate --strict` for
+//! Kubernetes 1.30 and 1.37, `kubectl kustomize` builds the `--out`
+//! directory, the nginx.conf passes `nginx -t` in an nginx that has
+//! `resolve`, the readiness probe works in a stub serving container, and
+//! the manifests are snapshots. The tools come from PyPI; tests/env/setup
+//! installs them in /var/cache/tfs-test/k8s-tools.
+
+#[path = "support/fleet.rs"]
+mod fleet;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use fleet::{docker, require_docker, Output, Test, STUB_IMAGE};
+use serde_norway::Value;
+
+const TOOLS: &str = "/var/cache/tfs-test/k8s-tools/bin";
+/// The balancer image with nginx 1.30, which has `server ... resolve`.
+const NGINX_RESOLVE_IMAGE: &str = "tfs-nginx:forky";
+
+const MODELS: &str = r#"
+[[models]]
+name = "half_plus_two"
+path = "models/half_plus_two"
+
+[[models]]
+name = "second"
+path = "models/second"
+"#;
+
+/// A fleet with both models of `MODELS` on disk, exported with `args`.
+fn export(fleet: &str, args: &[&str]) -> (Test, Output) {
+    let test = Test::new()
+        .file("fleet.toml", fleet)
+        .model_dir("models/half_plus_two", &[123])
+        .model_dir("models/second", &[1, 2])
+        .args(&["export", "kubernetes"])
+        .args(args);
+    let output = test.run();
+    (test, output)
+}
+
+fn gpu_fleet() -> String {
+    format!("[fleet]\nname = \"demo\"\n{MODELS}\n[placement]\ngpus = [0, 1]\n\n[[override]]\ngpu = 1\nweight = 3\n")
+}
+
+fn cpu_fleet() -> String {
+    format!(
+        r#"[fleet]
+name = "cpu"
+{MODELS}
+[placement]
+gpus = "none"
+replicas = 3
+
+[rollout]
+max_unavailable = 2
+drain_timeout = "45s"
+
+[kubernetes]
+namespace = "ml-serving"
+host_path = "/srv/models"
+node_selector = {{ "kubernetes.io/os" = "linux", "node.example.com/pool" = "true" }}
+tolerations = [{{ key = "dedicated", value = "serving", effect = "NoSchedule" }}, {{ operator = "Exists", effect = "NoExecute" }}]
+balancer_replicas = 3
+service_type = "LoadBalancer"
+"#
+    )
+}
+
+fn shared_gpu_fleet() -> String {
+    format!("[fleet]\nname = \"shared\"\n{MODELS}\n[placement]\ngpus = 2\nper_gpu = 2\n\n[kubernetes]\nclaim = \"team-models\"\n")
+}
+
+fn grpc_fleet() -> String {
+    format!(
+        "[fleet]\nname = \"grpc\"\n[serving]\nargs = [\"--rest_api_port=0\"]\n{MODELS}\n[placement]\ngpus = [0]\n\n[balancer]\ngrpc = \"0.0.0.0:9000\"\nrest = \"0.0.0.0:9001\"\nstrategy = \"round_robin\"\n"
+    )
+}
+
+fn batching_fleet() -> String {
+    r#"[fleet]
+name = "batch"
+
+[[models]]
+name = "second"
+path = "models/second"
+versions = [1, 2]
+labels = { stable = 1, canary = 2 }
+
+[placement]
+gpus = [0, 1, 2]
+
+[[override]]
+gpu = 2
+versions = { second = [2] }
+
+[batching]
+max_batch_size = 32
+allowed_batch_sizes = [8, 32]
+
+[kubernetes]
+storage = "50Gi"
+cluster_domain = "corp.internal"
+resolver = "10.96.0.10"
+"#
+    .to_string()
+}
+
+/// Every fleet the offline checks run on, by snapshot name.
+fn fleets() -> Vec<(&'static str, String)> {
+    vec![
+        ("gpu_two_models_weighted_override", gpu_fleet()),
+        ("cpu_mode", cpu_fleet()),
+        ("per_gpu_2", shared_gpu_fleet()),
+        ("grpc_only", grpc_fleet()),
+        ("batching_and_labels", batching_fleet()),
+    ]
+}
+
+fn documents(stream: &str) -> Vec<Value> {
+    serde_norway::Deserializer::from_str(stream)
+        .map(|document| Value::deserialize(document).unwrap())
+        .filter(|value| !value.is_null())
+        .collect()
+}
+
+#[track_caller]
+fn tool(name: &str, args: &[&str], directory: &Path) -> std::process::Output {
+    let path = Path::new(TOOLS).join(name);
+    Command::new(&path)
+        .args(args)
+        .current_dir(directory)
+        .output()
+        .unwrap_or_else(|error| panic!("{} runs ({error}); run tests/env/setup first", path.display()))
+}
+
+#[test]
+fn manifests_are_the_snapshots() {
+    for (name, fleet) in fleets() {
+        let (_, output) = export(&fleet, &[]);
+        insta::assert_snapshot!(name, output.stdout);
+    }
+}
+
+#[test]
+fn every_object_passes_kubernetes_strict_schemas() {
+    for (name, fleet) in fleets() {
+        let (test, output) = export(&fleet, &[]);
+        std::fs::write(test.path().join("all.yaml"), &output.stdout).unwrap();
+        let count = documents(&output.stdout).len();
+        for version in ["1.30.0", "1.37.0"] {
+            let checked = tool("kubernetes-validate", &["--strict", "-k", version, "all.yaml"], test.path());
+            let report = String::from_utf8_lossy(&checked.stdout).to_string() + &String::from_utf8_lossy(&checked.stderr);
+            assert!(checked.status.success(), "{name} on {version}:\n{report}");
+            assert_eq!(report.matches(" passed for resource ").count(), count, "{name} on {version}:\n{report}");
+        }
+    }
+}
+
+#[test]
+fn the_schema_check_catches_what_kubernetes_refuses() {
+    let (test, output) = export(&gpu_fleet(), &[]);
+    let broken = output.stdout.replace("maxSurge: 0", "maxSurge: 0\n      surge: 1");
+    std::fs::write(test.path().join("broken.yaml"), broken).unwrap();
+    let checked = tool("kubernetes-validate", &["--strict", "-k", "1.37.0", "broken.yaml"], test.path());
+    assert!(!checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+}
+
+#[test]
+fn kustomize_builds_the_out_directory_into_the_same_objects() {
+    for (name, fleet) in fleets() {
+        let (test, stream) = export(&fleet, &[]);
+        let written = Test::in_directory(test.path())
+            .args(&["export", "kubernetes", "--out", "k8s"])
+            .run();
+        assert!(written.stdout.contains("kustomization.yaml to k8s."), "{}", written.stdout);
+        let built = tool("kubectl", &["kustomize", "k8s"], test.path());
+        assert!(built.status.success(), "{name}: {}", String::from_utf8_lossy(&built.stderr));
+        let mut from_kustomize = documents(&String::from_utf8_lossy(&built.stdout));
+        let mut from_stream = documents(&stream.stdout);
+        let key = |value: &Value| format!("{}/{}", value["kind"].as_str().unwrap(), value["metadata"]["name"].as_str().unwrap());
+        from_kustomize.sort_by_key(key);
+        from_stream.sort_by_key(key);
+        assert_eq!(from_kustomize, from_stream, "{name}");
+    }
+}
+
+/// The objects of `stream` of `kind`.
+fn objects<'a>(all: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    all.iter().filter(|value| value["kind"] == kind).collect()
+}
+
+/// The nginx.conf of the balancer's ConfigMap.
+fn nginx_conf(all: &[Value]) -> String {
+    objects(all, "ConfigMap")
+        .into_iter()
+        .find_map(|map| map["data"]["nginx.conf"].as_str())
+        .expect("a ConfigMap holds nginx.conf")
+        .to_string()
+}
+
+#[test]
+fn nginx_conf_passes_nginx_t_with_the_services_resolvable() {
+    require_docker();
+    for (name, fleet) in fleets() {
+        let (test, output) = export(&fleet, &[]);
+        let all = documents(&output.stdout);
+        let conf = nginx_conf(&all);
+        std::fs::write(test.path().join("nginx.conf"), &conf).unwrap();
+        // The names nginx looks up: the resolver (when a name) and each server's.
+        let mut hosts: Vec<String> = conf
+            .lines()
+            .filter_map(|line| {
+                let line = line.trim();
+                let rest = line.strip_prefix("server ").or_else(|| line.strip_prefix("resolver "))?;
+                let host = rest.split([' ', ':', ';']).next()?;
+                host.contains(".svc.").then(|| host.to_string())
+            })
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        assert!(!hosts.is_empty(), "{conf}");
+        let mut args = vec!["run".to_string(), "--rm".to_string()];
+        for host in &hosts {
+            args.push(format!("--add-host={host}:127.0.0.1"));
+        }
+        args.push(format!("-v={}:/etc/nginx/nginx.conf:ro", test.path().join("nginx.conf").display()));
+        args.extend([NGINX_RESOLVE_IMAGE.to_string(), "nginx".to_string(), "-t".to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let checked = docker(&args);
+        let stderr = String::from_utf8_lossy(&checked.stderr);
+        assert!(checked.status.success(), "{name}: nginx -t failed:\n{stderr}\n{conf}");
+        assert!(stderr.contains("test is successful"), "{name}: {stderr}");
+        for group in objects(&all, "Service").iter().filter(|s| s["spec"]["clusterIP"] == "None") {
+            let service = group["metadata"]["name"].as_str().unwrap();
+            assert!(conf.contains(&format!("server {service}.")), "{name}: {service} is not upstream:\n{conf}");
+        }
+    }
+}
+
+/// Removes the probe test's container even when the test panics.
+struct Container(String);
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        docker(&["rm", "-f", &self.0]);
+    }
+}
+
+/// The serving container of a Deployment as JSON-like YAML.
+fn serving_container<'a>(all: &'a [Value], deployment: &str) -> &'a Value {
+    let found = objects(all, "Deployment")
+        .into_iter()
+        .find(|value| value["metadata"]["name"] == deployment)
+        .unwrap_or_else(|| panic!("no Deployment {deployment}"));
+    &found["spec"]["template"]["spec"]["containers"][0]
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value.as_sequence().unwrap().iter().map(|item| item.as_str().unwrap().to_string()).collect()
+}
+
+/// Runs the exported serving container as the pod would (its args, its
+/// ConfigMap's files at /etc/tfs, one directory per model at /models) in
+/// the stub image, and runs the readiness probe's command in it.
+fn probe_in_stub(extra_args: &[&str], probed_models: Option<&[&str]>) -> (bool, String) {
+    require_docker();
+    let (test, output) = export(&gpu_fleet(), &[]);
+    let all = documents(&output.stdout);
+    let container = serving_container(&all, "demo-serving");
+    let config = objects(&all, "ConfigMap")
+        .into_iter()
+        .find(|map| map["metadata"]["name"] == "demo-serving-config")
+        .unwrap();
+    let etc = test.path().join("etc-tfs");
+    std::fs::create_dir_all(&etc).unwrap();
+    for (key, content) in config["data"].as_mapping().unwrap() {
+        std::fs::write(etc.join(key.as_str().unwrap()), content.as_str().unwrap()).unwrap();
+    }
+    let name = format!("tfs-k8s-probe-{}-{}", std::process::id(), extra_args.len());
+    let _guard = Container(name.clone());
+    let mut args = vec![
+        "run".to_string(),
+        "-d".to_string(),
+        format!("--name={name}"),
+        format!("-v={}:/models:ro", test.path().join("models").display()),
+        format!("-v={}:/etc/tfs:ro", etc.display()),
+        STUB_IMAGE.to_string(),
+    ];
+    args.extend(strings(&container["args"]));
+    args.extend(extra_args.iter().map(|arg| arg.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let started = docker(&args);
+    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    let mut command = strings(&container["readinessProbe"]["exec"]["command"]);
+    assert_eq!(command, strings(&container["startupProbe"]["exec"]["command"]));
+    if let Some(models) = probed_models {
+        command.truncate(5);
+        command.extend(models.iter().map(|model| model.to_string()));
+    }
+    // Until the stub serves (it loads in well under a second), or a while.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut exec = vec!["exec", name.as_str()];
+        exec.extend(command.iter().map(String::as_str));
+        let probed = docker(&exec);
+        let said = String::from_utf8_lossy(&probed.stdout).to_string() + &String::from_utf8_lossy(&probed.stderr);
+        if probed.status.success() || Instant::now() > deadline {
+            return (probed.status.success(), said);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn readiness_probe_passes_once_every_model_is_available() {
+    let (ready, said) = probe_in_stub(&[], None);
+    assert!(ready, "the probe never passed: {said}");
+}
+
+#[test]
+fn readiness_probe_fails_while_a_model_is_not_available() {
+    let (ready, said) = probe_in_stub(&["--stub_never_ready"], None);
+    assert!(!ready);
+    assert!(said.contains("not every version is AVAILABLE"), "{said}");
+}
+
+#[test]
+fn readiness_probe_fails_for_a_model_the_server_lacks() {
+    let (ready, said) = probe_in_stub(&[], Some(&["half_plus_two", "$(touch /tmp/x)"]));
+    assert!(!ready);
+    assert!(said.contains("$(touch /tmp/x): not found"), "{said}");
+}
