@@ -13,8 +13,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
 use fleet::{docker, require_docker, Output, Test, STUB_IMAGE};
+use serde::Deserialize;
 use serde_norway::Value;
 
 const TOOLS: &str = "/var/cache/tfs-test/k8s-tools/bin";
@@ -135,7 +135,12 @@ fn tool(name: &str, args: &[&str], directory: &Path) -> std::process::Output {
         .args(args)
         .current_dir(directory)
         .output()
-        .unwrap_or_else(|error| panic!("{} runs ({error}); run tests/env/setup first", path.display()))
+        .unwrap_or_else(|error| {
+            panic!(
+                "{} runs ({error}); run tests/env/setup first",
+                path.display()
+            )
+        })
 }
 
 #[test]
@@ -153,10 +158,19 @@ fn every_object_passes_kubernetes_strict_schemas() {
         std::fs::write(test.path().join("all.yaml"), &output.stdout).unwrap();
         let count = documents(&output.stdout).len();
         for version in ["1.30.0", "1.37.0"] {
-            let checked = tool("kubernetes-validate", &["--strict", "-k", version, "all.yaml"], test.path());
-            let report = String::from_utf8_lossy(&checked.stdout).to_string() + &String::from_utf8_lossy(&checked.stderr);
+            let checked = tool(
+                "kubernetes-validate",
+                &["--strict", "-k", version, "all.yaml"],
+                test.path(),
+            );
+            let report = String::from_utf8_lossy(&checked.stdout).to_string()
+                + &String::from_utf8_lossy(&checked.stderr);
             assert!(checked.status.success(), "{name} on {version}:\n{report}");
-            assert_eq!(report.matches(" passed for resource ").count(), count, "{name} on {version}:\n{report}");
+            assert_eq!(
+                report.matches(" passed for resource ").count(),
+                count,
+                "{name} on {version}:\n{report}"
+            );
         }
     }
 }
@@ -164,10 +178,20 @@ fn every_object_passes_kubernetes_strict_schemas() {
 #[test]
 fn the_schema_check_catches_what_kubernetes_refuses() {
     let (test, output) = export(&gpu_fleet(), &[]);
-    let broken = output.stdout.replace("maxSurge: 0", "maxSurge: 0\n      surge: 1");
+    let broken = output
+        .stdout
+        .replace("maxSurge: 0", "maxSurge: 0\n      surge: 1");
     std::fs::write(test.path().join("broken.yaml"), broken).unwrap();
-    let checked = tool("kubernetes-validate", &["--strict", "-k", "1.37.0", "broken.yaml"], test.path());
-    assert!(!checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+    let checked = tool(
+        "kubernetes-validate",
+        &["--strict", "-k", "1.37.0", "broken.yaml"],
+        test.path(),
+    );
+    assert!(
+        !checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
 }
 
 #[test]
@@ -177,12 +201,26 @@ fn kustomize_builds_the_out_directory_into_the_same_objects() {
         let written = Test::in_directory(test.path())
             .args(&["export", "kubernetes", "--out", "k8s"])
             .run();
-        assert!(written.stdout.contains("kustomization.yaml to k8s."), "{}", written.stdout);
+        assert!(
+            written.stdout.contains("kustomization.yaml to k8s."),
+            "{}",
+            written.stdout
+        );
         let built = tool("kubectl", &["kustomize", "k8s"], test.path());
-        assert!(built.status.success(), "{name}: {}", String::from_utf8_lossy(&built.stderr));
+        assert!(
+            built.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
         let mut from_kustomize = documents(&String::from_utf8_lossy(&built.stdout));
         let mut from_stream = documents(&stream.stdout);
-        let key = |value: &Value| format!("{}/{}", value["kind"].as_str().unwrap(), value["metadata"]["name"].as_str().unwrap());
+        let key = |value: &Value| {
+            format!(
+                "{}/{}",
+                value["kind"].as_str().unwrap(),
+                value["metadata"]["name"].as_str().unwrap()
+            )
+        };
         from_kustomize.sort_by_key(key);
         from_stream.sort_by_key(key);
         assert_eq!(from_kustomize, from_stream, "{name}");
@@ -216,7 +254,9 @@ fn nginx_conf_passes_nginx_t_with_the_services_resolvable() {
             .lines()
             .filter_map(|line| {
                 let line = line.trim();
-                let rest = line.strip_prefix("server ").or_else(|| line.strip_prefix("resolver "))?;
+                let rest = line
+                    .strip_prefix("server ")
+                    .or_else(|| line.strip_prefix("resolver "))?;
                 let host = rest.split([' ', ':', ';']).next()?;
                 host.contains(".svc.").then(|| host.to_string())
             })
@@ -228,16 +268,32 @@ fn nginx_conf_passes_nginx_t_with_the_services_resolvable() {
         for host in &hosts {
             args.push(format!("--add-host={host}:127.0.0.1"));
         }
-        args.push(format!("-v={}:/etc/nginx/nginx.conf:ro", test.path().join("nginx.conf").display()));
-        args.extend([NGINX_RESOLVE_IMAGE.to_string(), "nginx".to_string(), "-t".to_string()]);
+        args.push(format!(
+            "-v={}:/etc/nginx/nginx.conf:ro",
+            test.path().join("nginx.conf").display()
+        ));
+        args.extend([
+            NGINX_RESOLVE_IMAGE.to_string(),
+            "nginx".to_string(),
+            "-t".to_string(),
+        ]);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let checked = docker(&args);
         let stderr = String::from_utf8_lossy(&checked.stderr);
-        assert!(checked.status.success(), "{name}: nginx -t failed:\n{stderr}\n{conf}");
+        assert!(
+            checked.status.success(),
+            "{name}: nginx -t failed:\n{stderr}\n{conf}"
+        );
         assert!(stderr.contains("test is successful"), "{name}: {stderr}");
-        for group in objects(&all, "Service").iter().filter(|s| s["spec"]["clusterIP"] == "None") {
+        for group in objects(&all, "Service")
+            .iter()
+            .filter(|s| s["spec"]["clusterIP"] == "None")
+        {
             let service = group["metadata"]["name"].as_str().unwrap();
-            assert!(conf.contains(&format!("server {service}.")), "{name}: {service} is not upstream:\n{conf}");
+            assert!(
+                conf.contains(&format!("server {service}.")),
+                "{name}: {service} is not upstream:\n{conf}"
+            );
         }
     }
 }
@@ -261,7 +317,12 @@ fn serving_container<'a>(all: &'a [Value], deployment: &str) -> &'a Value {
 }
 
 fn strings(value: &Value) -> Vec<String> {
-    value.as_sequence().unwrap().iter().map(|item| item.as_str().unwrap().to_string()).collect()
+    value
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|item| item.as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Runs the exported serving container as the pod would (its args, its
@@ -295,9 +356,16 @@ fn probe_in_stub(extra_args: &[&str], probed_models: Option<&[&str]>) -> (bool, 
     args.extend(extra_args.iter().map(|arg| arg.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let started = docker(&args);
-    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
     let mut command = strings(&container["readinessProbe"]["exec"]["command"]);
-    assert_eq!(command, strings(&container["startupProbe"]["exec"]["command"]));
+    assert_eq!(
+        command,
+        strings(&container["startupProbe"]["exec"]["command"])
+    );
     if let Some(models) = probed_models {
         command.truncate(5);
         command.extend(models.iter().map(|model| model.to_string()));
@@ -308,7 +376,8 @@ fn probe_in_stub(extra_args: &[&str], probed_models: Option<&[&str]>) -> (bool, 
         let mut exec = vec!["exec", name.as_str()];
         exec.extend(command.iter().map(String::as_str));
         let probed = docker(&exec);
-        let said = String::from_utf8_lossy(&probed.stdout).to_string() + &String::from_utf8_lossy(&probed.stderr);
+        let said = String::from_utf8_lossy(&probed.stdout).to_string()
+            + &String::from_utf8_lossy(&probed.stderr);
         if probed.status.success() || Instant::now() > deadline {
             return (probed.status.success(), said);
         }
@@ -334,4 +403,240 @@ fn readiness_probe_fails_for_a_model_the_server_lacks() {
     let (ready, said) = probe_in_stub(&[], Some(&["half_plus_two", "$(touch /tmp/x)"]));
     assert!(!ready);
     assert!(said.contains("$(touch /tmp/x): not found"), "{said}");
+}
+
+#[test]
+fn every_object_has_the_fleet_labels() {
+    for (name, fleet) in fleets() {
+        let (_, output) = export(&fleet, &[]);
+        let instance = fleet.split('"').nth(1).unwrap();
+        for object in documents(&output.stdout) {
+            let labels = &object["metadata"]["labels"];
+            let what = format!(
+                "{name}: {} {}",
+                object["kind"].as_str().unwrap(),
+                object["metadata"]["name"].as_str().unwrap()
+            );
+            assert_eq!(labels["app.kubernetes.io/instance"], instance, "{what}");
+            assert_eq!(labels["app.kubernetes.io/managed-by"], "tfs", "{what}");
+            assert!(labels["app.kubernetes.io/name"].is_string(), "{what}");
+            let component = labels["app.kubernetes.io/component"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(["serving", "balancer"].contains(&component), "{what}");
+        }
+    }
+}
+
+#[test]
+fn rollouts_drain_and_budgets_follow_the_rollout_table() {
+    let (_, output) = export(&cpu_fleet(), &[]);
+    let all = documents(&output.stdout);
+    let deployment = objects(&all, "Deployment")
+        .into_iter()
+        .find(|d| d["metadata"]["name"] == "cpu-serving")
+        .unwrap();
+    let spec = &deployment["spec"];
+    assert_eq!(spec["replicas"], 3);
+    assert_eq!(spec["strategy"]["rollingUpdate"]["maxSurge"], 0);
+    assert_eq!(spec["strategy"]["rollingUpdate"]["maxUnavailable"], 2);
+    let pod = &spec["template"]["spec"];
+    let pause: u64 = pod["containers"][0]["lifecycle"]["preStop"]["exec"]["command"][1]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(pause >= 45, "{pause}");
+    assert!(pod["terminationGracePeriodSeconds"].as_u64().unwrap() > pause);
+    assert!(
+        pod["containers"][0].get("resources").is_none(),
+        "CPU mode asks for no GPU"
+    );
+    assert_eq!(pod["nodeSelector"]["node.example.com/pool"], "true");
+    let budget = objects(&all, "PodDisruptionBudget")
+        .into_iter()
+        .find(|b| b["metadata"]["name"] == "cpu-serving")
+        .unwrap();
+    assert_eq!(budget["spec"]["maxUnavailable"], 2);
+    for object in &all {
+        assert_eq!(object["metadata"]["namespace"], "ml-serving");
+    }
+    let balancer = objects(&all, "Service")
+        .into_iter()
+        .find(|s| s["metadata"]["name"] == "cpu-balancer")
+        .unwrap();
+    assert_eq!(balancer["spec"]["type"], "LoadBalancer");
+}
+
+#[test]
+fn gpu_pods_ask_for_one_gpu_each_and_overrides_get_their_own_deployment() {
+    let (_, output) = export(&gpu_fleet(), &[]);
+    let all = documents(&output.stdout);
+    let deployments = objects(&all, "Deployment");
+    let names: Vec<&str> = deployments
+        .iter()
+        .map(|d| d["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["demo-serving", "demo-serving-gpu1", "demo-balancer"]
+    );
+    for name in ["demo-serving", "demo-serving-gpu1"] {
+        assert_eq!(
+            serving_container(&all, name)["resources"]["limits"]["nvidia.com/gpu"],
+            1
+        );
+    }
+    let conf = nginx_conf(&all);
+    assert!(conf.contains("server demo-serving.default.svc.cluster.local:8501 weight=1 max_fails=1 fail_timeout=5s resolve;"), "{conf}");
+    assert!(conf.contains("server demo-serving-gpu1.default.svc.cluster.local:8501 weight=3 max_fails=1 fail_timeout=5s resolve;"), "{conf}");
+    assert!(
+        conf.contains("resolver kube-dns.kube-system.svc.cluster.local valid=5s;"),
+        "{conf}"
+    );
+}
+
+#[test]
+fn namespace_flag_overrides_the_table_and_is_checked() {
+    let (_, output) = export(&cpu_fleet(), &["--namespace", "team-a"]);
+    let all = documents(&output.stdout);
+    assert!(all
+        .iter()
+        .all(|object| object["metadata"]["namespace"] == "team-a"));
+    assert!(nginx_conf(&all).contains("cpu-serving.team-a.svc.cluster.local:8501"));
+    Test::new()
+        .file("fleet.toml", &gpu_fleet())
+        .model_dir("models/half_plus_two", &[123])
+        .model_dir("models/second", &[1])
+        .args(&[
+            "export",
+            "kubernetes",
+            "--namespace",
+            "Team_A",
+            "--out",
+            "k8s",
+        ])
+        .status(1)
+        .stdout("")
+        .stderr_contains("a namespace is a DNS-1123 label")
+        .run();
+}
+
+#[test]
+fn an_invalid_fleet_reports_where_and_writes_nothing() {
+    let fleet =
+        gpu_fleet() + "\n[kubernetes]\nnamespace = \"Bad Name\"\nservice_type = \"Ingress\"\n";
+    let test = Test::new()
+        .file("fleet.toml", &fleet)
+        .model_dir("models/half_plus_two", &[123])
+        .model_dir("models/second", &[1])
+        .args(&["export", "kubernetes", "--out", "k8s"])
+        .status(1)
+        .stdout("")
+        .stderr_contains("error: fleet.toml:21:16: invalid value \"Ingress\" for `service_type`")
+        .stderr_contains(
+            "error: fleet.toml:20:13: `namespace` \"Bad Name\" is not a valid Kubernetes name",
+        );
+    test.run();
+    assert!(!test.path().join("k8s").exists());
+}
+
+#[test]
+fn a_fleet_name_kubernetes_refuses_is_reported_at_the_name() {
+    let fleet = gpu_fleet().replace("name = \"demo\"", "name = \"7up\"");
+    let test = Test::new()
+        .file("fleet.toml", &fleet)
+        .model_dir("models/half_plus_two", &[123])
+        .model_dir("models/second", &[1])
+        .args(&["export", "kubernetes", "--out", "k8s"])
+        .status(1)
+        .stdout("")
+        .stderr_contains("error: fleet.toml:2:8: fleet name \"7up\" cannot name Kubernetes objects")
+        .stderr_contains("Service names start with a letter");
+    test.run();
+    assert!(!test.path().join("k8s").exists());
+    // The same fleet is fine on a host.
+    Test::in_directory(test.path()).args(&["validate"]).run();
+}
+
+#[test]
+fn the_balancer_needs_an_nginx_that_resolves() {
+    let old = gpu_fleet() + "\n[balancer]\nimage = \"nginx:1.26\"\n";
+    Test::new()
+        .file("fleet.toml", &old)
+        .model_dir("models/half_plus_two", &[123])
+        .model_dir("models/second", &[1])
+        .args(&["export", "kubernetes"])
+        .status(1)
+        .stdout("")
+        .stderr_contains("the balancer image nginx:1.26 is nginx 1.26.0, which cannot re-resolve upstream servers")
+        .run();
+    let unknown = gpu_fleet() + &format!("\n[balancer]\nimage = \"{NGINX_RESOLVE_IMAGE}\"\n");
+    let (_, output) = export(&unknown, &[]);
+    assert!(
+        output.stderr.contains("names no nginx version"),
+        "{}",
+        output.stderr
+    );
+    // Taken as the oldest nginx with `resolve`, which lacks keepalive_min_timeout.
+    assert!(!nginx_conf(&documents(&output.stdout)).contains("keepalive_min_timeout"));
+}
+
+#[test]
+fn hostile_values_reach_the_pods_unchanged() {
+    let values = [
+        ("API_TOKEN", "s3cret-$HOME-${PATH}-$$"),
+        ("QUOTES", "it's \"quoted\""),
+        ("MAPPING", "key: value"),
+        ("COMMENT", "# not a comment"),
+        ("ANCHOR", "&anchor *ref {} [x, y] !tag"),
+        ("DOCUMENT", "x\n---\nkind: Secret\n"),
+    ];
+    let mut env = String::from("[serving.env]\n");
+    for (key, value) in values {
+        env.push_str(&format!(
+            "{key} = {}\n",
+            serde_json::to_string(value).unwrap()
+        ));
+    }
+    let arg = "--platform_config_file=/models/x --- kind: Secret # $(id) 'q' \"d\" &a *b {} [c]";
+    let fleet = format!(
+        "[fleet]\nname = \"hostile\"\n[serving]\nargs = [{}]\n{env}{MODELS}\n[placement]\ngpus = \"none\"\nreplicas = 1\n\n[kubernetes]\nnode_selector = {{ \"example.com/pool\" = \"true\" }}\n",
+        serde_json::to_string(arg).unwrap()
+    );
+    let (test, output) = export(&fleet, &[]);
+    let all = documents(&output.stdout);
+    let kinds: Vec<&str> = all
+        .iter()
+        .map(|object| object["kind"].as_str().unwrap())
+        .collect();
+    assert!(!kinds.contains(&"Secret"), "{kinds:?}");
+    assert_eq!(all.len(), 9, "{kinds:?}");
+    let container = serving_container(&all, "hostile-serving");
+    assert_eq!(strings(&container["args"]).last().unwrap(), arg);
+    for (key, value) in values {
+        let found = container["env"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|item| item["name"] == key)
+            .unwrap();
+        assert_eq!(found["value"], value, "{key}");
+    }
+    let pod = &objects(&all, "Deployment")[0]["spec"]["template"]["spec"];
+    assert_eq!(
+        pod["nodeSelector"]["example.com/pool"], "true",
+        "a string, not a YAML boolean"
+    );
+    std::fs::write(test.path().join("all.yaml"), &output.stdout).unwrap();
+    let checked = tool(
+        "kubernetes-validate",
+        &["--strict", "-k", "1.37.0", "all.yaml"],
+        test.path(),
+    );
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
 }

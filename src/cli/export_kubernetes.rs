@@ -83,11 +83,15 @@ pub fn run(args: &KubernetesArgs, printer: &Printer) -> Result<ExitCode> {
         kubernetes::kustomization(&desired.fleet, &manifests)?,
     )];
     for manifest in &manifests {
-        files.push((kubernetes::file_name(manifest), kubernetes::document(manifest)?));
+        files.push((
+            kubernetes::file_name(manifest),
+            kubernetes::document(manifest)?,
+        ));
     }
     for (name, content) in &files {
         let path = out.join(name);
-        std::fs::write(&path, content).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, content)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     printer.out(&format!(
         "Wrote {} objects and kustomization.yaml to {}.\nApply them with: kubectl apply -k {}",
@@ -103,7 +107,9 @@ pub fn run(args: &KubernetesArgs, printer: &Printer) -> Result<ExitCode> {
 /// written. Only `gpus = "all"` asks this host.
 fn cluster_inventory(fleet: &Fleet) -> Inventory {
     let Placement::Gpu(placement) = &fleet.placement else {
-        return Inventory::Unavailable { attempts: Vec::new() };
+        return Inventory::Unavailable {
+            attempts: Vec::new(),
+        };
     };
     match placement.selection {
         GpuChoice::All => discover_host(),
@@ -118,7 +124,9 @@ fn cluster_inventory(fleet: &Fleet) -> Inventory {
                 })
                 .collect(),
         },
-        GpuChoice::List(_) => Inventory::Unavailable { attempts: Vec::new() },
+        GpuChoice::List(_) => Inventory::Unavailable {
+            attempts: Vec::new(),
+        },
     }
 }
 

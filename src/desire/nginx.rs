@@ -94,13 +94,27 @@ fn render_conf(settings: &BalancerSettings, members: &[Member], resolver: Option
         rest_disabled_server(&mut conf);
     } else {
         let port = settings.rest_port;
-        upstream(&mut conf, "tfs_rest", settings, members, port, resolver.is_some());
+        upstream(
+            &mut conf,
+            "tfs_rest",
+            settings,
+            members,
+            port,
+            resolver.is_some(),
+        );
         rest_server(&mut conf, settings);
     }
     if settings.grpc {
         conf.push('\n');
         let port = settings.grpc_port;
-        upstream(&mut conf, "tfs_grpc", settings, members, port, resolver.is_some());
+        upstream(
+            &mut conf,
+            "tfs_grpc",
+            settings,
+            members,
+            port,
+            resolver.is_some(),
+        );
         grpc_server(&mut conf, settings);
     }
     conf.push_str("}\n");

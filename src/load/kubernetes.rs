@@ -78,10 +78,9 @@ pub fn check_kubernetes(
             None => valid = false,
         }
     }
-    let balancer_replicas = section
-        .balancer_replicas
-        .as_ref()
-        .map_or(Some(2), |value| checker.number(value, 1..=100, "balancer_replicas"));
+    let balancer_replicas = section.balancer_replicas.as_ref().map_or(Some(2), |value| {
+        checker.number(value, 1..=100, "balancer_replicas")
+    });
     if !valid {
         return None;
     }
@@ -115,7 +114,9 @@ fn name_problem(name: &Spanned<String>, checker: &Checker) -> Option<Diagnostic>
             name.span(),
             format!("fleet name {} cannot name Kubernetes objects", quoted(text)),
         )
-        .with_hint(format!("{problem}: rename the fleet to export it to Kubernetes")),
+        .with_hint(format!(
+            "{problem}: rename the fleet to export it to Kubernetes"
+        )),
     )
 }
 
@@ -131,7 +132,10 @@ fn dns_name(
     }
     checker.error(
         value.span(),
-        format!("`{key}` {} is not a valid Kubernetes name", quoted(value.get_ref())),
+        format!(
+            "`{key}` {} is not a valid Kubernetes name",
+            quoted(value.get_ref())
+        ),
         format!("`{key}` must be {hint}"),
     );
     None
@@ -139,20 +143,20 @@ fn dns_name(
 
 /// `claim`, `host_path` and `storage`: where the models come from.
 fn check_models(section: &KubernetesSection, checker: &mut Checker) -> Option<ModelVolume> {
-    let storage = match &section.storage {
-        Some(value) if is_storage_quantity(value.get_ref()) => Some(value),
-        Some(value) => {
-            checker.error(
-                value.span(),
-                format!("`storage` {} is not a size", quoted(value.get_ref())),
-                "write a whole number with an optional suffix Ki, Mi, Gi, Ti (or k, M, G, T), e.g. \"10Gi\"",
-            );
-            return None;
-        }
-        None => None,
-    };
+    let storage = section.storage.as_ref();
+    let mut valid = true;
+    if let Some(value) = storage.filter(|value| !is_storage_quantity(value.get_ref())) {
+        checker.error(
+            value.span(),
+            format!("`storage` {} is not a size", quoted(value.get_ref())),
+            "write a whole number with an optional suffix Ki, Mi, Gi, Ti (or k, M, G, T), e.g. \"10Gi\"",
+        );
+        valid = false;
+    }
     let chosen = [("claim", &section.claim), ("host_path", &section.host_path)];
-    let mut given = chosen.iter().filter_map(|(key, value)| Some((*key, value.as_ref()?)));
+    let mut given = chosen
+        .iter()
+        .filter_map(|(key, value)| Some((*key, value.as_ref()?)));
     let first = given.next();
     if let Some((key, value)) = given.next() {
         checker.error(
@@ -170,7 +174,7 @@ fn check_models(section: &KubernetesSection, checker: &mut Checker) -> Option<Mo
         );
         return None;
     }
-    match first {
+    let volume = match first {
         None => Some(ModelVolume::NewClaim {
             storage: storage.map_or_else(|| "10Gi".to_string(), |value| value.get_ref().clone()),
         }),
@@ -184,7 +188,10 @@ fn check_models(section: &KubernetesSection, checker: &mut Checker) -> Option<Mo
         .map(ModelVolume::Claim),
         Some((_, value)) => {
             let path = value.get_ref();
-            if path.starts_with('/') && !path.contains(|c: char| c.is_control()) && !path.split('/').any(|part| part == "..") {
+            if path.starts_with('/')
+                && !path.contains(|c: char| c.is_control())
+                && !path.split('/').any(|part| part == "..")
+            {
                 Some(ModelVolume::HostPath(path.clone()))
             } else {
                 checker.error(
@@ -195,14 +202,24 @@ fn check_models(section: &KubernetesSection, checker: &mut Checker) -> Option<Mo
                 None
             }
         }
-    }
+    };
+    volume.filter(|_| valid)
 }
 
-fn check_toleration(item: &Spanned<TolerationSection>, checker: &mut Checker) -> Option<Toleration> {
+fn check_toleration(
+    item: &Spanned<TolerationSection>,
+    checker: &mut Checker,
+) -> Option<Toleration> {
     let toleration = item.get_ref();
-    let key = toleration.key.as_ref().map(|key| key.get_ref().clone()).unwrap_or_default();
+    let key = toleration
+        .key
+        .as_ref()
+        .map(|key| key.get_ref().clone())
+        .unwrap_or_default();
     if let Some(written) = &toleration.key {
-        if !(key.is_empty() && toleration.operator == TolerationOperator::Exists) && !is_label_key(&key) {
+        if !(key.is_empty() && toleration.operator == TolerationOperator::Exists)
+            && !is_label_key(&key)
+        {
             checker.error(
                 written.span(),
                 format!("toleration key {} is not a Kubernetes taint key", quoted(&key)),
@@ -219,7 +236,11 @@ fn check_toleration(item: &Spanned<TolerationSection>, checker: &mut Checker) ->
         );
         return None;
     }
-    let value = toleration.value.as_ref().map(|value| value.get_ref().clone()).unwrap_or_default();
+    let value = toleration
+        .value
+        .as_ref()
+        .map(|value| value.get_ref().clone())
+        .unwrap_or_default();
     if let Some(written) = &toleration.value {
         if toleration.operator == TolerationOperator::Exists {
             checker.error(

@@ -48,7 +48,10 @@ pub fn is_storage_quantity(text: &str) -> bool {
     !digits.is_empty()
         && digits.len() <= 18
         && digits.chars().all(|c| c.is_ascii_digit())
-        && ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E"].contains(&suffix)
+        && [
+            "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
+        ]
+        .contains(&suffix)
 }
 
 #[cfg(test)]

@@ -27,7 +27,10 @@ pub struct KubernetesSection {
     /// An existing PersistentVolumeClaim holding one directory per model, mounted
     /// read-only; default: the export creates one named `<fleet>-models`.
     #[serde(default)]
-    #[schemars(with = "String", regex(pattern = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"))]
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+    )]
     pub claim: Option<Spanned<String>>,
     /// Instead of a claim: an absolute directory on every node holding one directory per model.
     #[serde(default)]

@@ -29,7 +29,10 @@ pub fn nginx_conf(cluster: &Cluster) -> String {
             Ok(IpAddr::V6(v6)) => format!("[{v6}]"),
             _ => address.clone(),
         },
-        None => format!("kube-dns.kube-system.svc.{}", cluster.settings.cluster_domain),
+        None => format!(
+            "kube-dns.kube-system.svc.{}",
+            cluster.settings.cluster_domain
+        ),
     };
     render_resolved(&cluster.desired.balancer.settings, &members, &resolver)
 }
@@ -41,7 +44,8 @@ pub fn balancer_objects(cluster: &Cluster) -> Vec<Manifest> {
     let conf = nginx_conf(cluster);
     let hash = content_hash(&conf);
     let mut ports = vec![json!({"name": "rest", "containerPort": REST_LISTEN_PORT})];
-    let mut service_ports = vec![json!({"name": "rest", "port": balancer.container.rest.port(), "targetPort": "rest"})];
+    let mut service_ports =
+        vec![json!({"name": "rest", "port": balancer.container.rest.port(), "targetPort": "rest"})];
     if let Some(grpc) = balancer.container.grpc {
         ports.push(json!({"name": "grpc", "containerPort": GRPC_LISTEN_PORT}));
         service_ports.push(json!({"name": "grpc", "port": grpc.port(), "targetPort": "grpc"}));

@@ -21,7 +21,10 @@ impl<'a> SpecGroup<'a> {
 
     /// The slots the group serves (`gpu0`, `gpu1-1`, `cpu2`), for comments.
     pub fn slots(&self) -> Vec<&'a str> {
-        self.replicas.iter().map(|replica| replica.slot.as_str()).collect()
+        self.replicas
+            .iter()
+            .map(|replica| replica.slot.as_str())
+            .collect()
     }
 }
 

@@ -47,19 +47,38 @@ pub fn ready_command(rest_port: u16, models: &[&str]) -> Vec<String> {
 /// With REST off (`rest_port` None) only gRPC is there to probe: TF Serving
 /// opens its ports once the models of its config file have loaded, so a
 /// TCP connect is the readiness left.
-pub fn serving_probes(rest_port: Option<u16>, grpc_port: u16, models: &[&str]) -> [(&'static str, Value); 3] {
+pub fn serving_probes(
+    rest_port: Option<u16>,
+    grpc_port: u16,
+    models: &[&str],
+) -> [(&'static str, Value); 3] {
     let Some(rest) = rest_port else {
         let tcp = json!({"port": grpc_port});
         return [
-            ("startupProbe", json!({"tcpSocket": tcp, "periodSeconds": STARTUP_PERIOD, "failureThreshold": STARTUP_FAILURES})),
-            ("readinessProbe", json!({"tcpSocket": tcp, "periodSeconds": 5})),
-            ("livenessProbe", json!({"tcpSocket": tcp, "periodSeconds": 10, "timeoutSeconds": 5})),
+            (
+                "startupProbe",
+                json!({"tcpSocket": tcp, "periodSeconds": STARTUP_PERIOD, "failureThreshold": STARTUP_FAILURES}),
+            ),
+            (
+                "readinessProbe",
+                json!({"tcpSocket": tcp, "periodSeconds": 5}),
+            ),
+            (
+                "livenessProbe",
+                json!({"tcpSocket": tcp, "periodSeconds": 10, "timeoutSeconds": 5}),
+            ),
         ];
     };
     let exec = json!({"command": ready_command(rest, models)});
     [
-        ("startupProbe", json!({"exec": exec, "periodSeconds": STARTUP_PERIOD, "timeoutSeconds": 5, "failureThreshold": STARTUP_FAILURES})),
-        ("readinessProbe", json!({"exec": exec, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 2})),
+        (
+            "startupProbe",
+            json!({"exec": exec, "periodSeconds": STARTUP_PERIOD, "timeoutSeconds": 5, "failureThreshold": STARTUP_FAILURES}),
+        ),
+        (
+            "readinessProbe",
+            json!({"exec": exec, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 2}),
+        ),
         // A wedged server stops answering its status endpoint: restart it.
         // A model that failed to load still answers, and only readiness sees it.
         (

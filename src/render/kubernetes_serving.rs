@@ -78,9 +78,9 @@ fn claim_name(cluster: &Cluster) -> String {
 /// Labels that pick this fleet's pods of `component`.
 pub fn selector(cluster: &Cluster, component: Component) -> Value {
     let mut labels = cluster.labels(component);
-    labels
-        .as_object_mut()
-        .map(|labels| labels.retain(|key, _| key.ends_with("/instance") || key.ends_with("/component")));
+    labels.as_object_mut().map(|labels| {
+        labels.retain(|key, _| key.ends_with("/instance") || key.ends_with("/component"))
+    });
     labels
 }
 
@@ -100,10 +100,17 @@ fn cluster_models(models: &[ServedModel]) -> Vec<ServedModel> {
 fn config_files(group: &SpecGroup) -> Result<BTreeMap<String, String>> {
     let spec = group.spec();
     let mut files = BTreeMap::new();
-    let paths = spec.config.files.iter().map(|(path, content)| (path.as_str(), content.clone()));
+    let paths = spec
+        .config
+        .files
+        .iter()
+        .map(|(path, content)| (path.as_str(), content.clone()));
     let models = model_config(&cluster_models(&spec.models), true);
     for (path, content) in paths.chain([(MODEL_CONFIG_PATH, models)]) {
-        let Some(name) = path.strip_prefix(CONFIG_DIRECTORY).and_then(|rest| rest.strip_prefix('/')) else {
+        let Some(name) = path
+            .strip_prefix(CONFIG_DIRECTORY)
+            .and_then(|rest| rest.strip_prefix('/'))
+        else {
             bail!("cannot export {path}: the config files are mounted from one directory, {CONFIG_DIRECTORY}");
         };
         files.insert(name.to_string(), content);
@@ -121,13 +128,22 @@ fn deployment(cluster: &Cluster, group: &SpecGroup, config: &str, config_hash: &
     let spec = group.spec();
     let settings = &cluster.desired.balancer.settings;
     let rest = (settings.rest_port != 0).then_some(spec.config.rest_port);
-    let models: Vec<&str> = spec.models.iter().map(|model| model.name.as_str()).collect();
+    let models: Vec<&str> = spec
+        .models
+        .iter()
+        .map(|model| model.name.as_str())
+        .collect();
     let mut ports = Vec::new();
     if let Some(rest) = rest {
         ports.push(json!({"name": "rest", "containerPort": rest}));
     }
     ports.push(json!({"name": "grpc", "containerPort": spec.config.grpc_port}));
-    let env: Vec<Value> = spec.config.env.iter().map(|(name, value)| json!({"name": name, "value": value})).collect();
+    let env: Vec<Value> = spec
+        .config
+        .env
+        .iter()
+        .map(|(name, value)| json!({"name": name, "value": value}))
+        .collect();
     let drain = cluster.desired.rollout.drain_timeout_ms.div_ceil(1000);
     let pause = SERVING_DRAIN_LAG_SECONDS + drain;
     let mut container = json!({
@@ -152,8 +168,12 @@ fn deployment(cluster: &Cluster, group: &SpecGroup, config: &str, config_hash: &
         container[key] = probe;
     }
     let models_volume = match &cluster.settings.models {
-        ModelVolume::HostPath(path) => json!({"name": "models", "hostPath": {"path": path, "type": "Directory"}}),
-        _ => json!({"name": "models", "persistentVolumeClaim": {"claimName": claim_name(cluster), "readOnly": true}}),
+        ModelVolume::HostPath(path) => {
+            json!({"name": "models", "hostPath": {"path": path, "type": "Directory"}})
+        }
+        _ => {
+            json!({"name": "models", "persistentVolumeClaim": {"claimName": claim_name(cluster), "readOnly": true}})
+        }
     };
     let mut pod = json!({
         // Time for nginx to stop picking the pod, then for requests in flight, then to exit.
@@ -162,7 +182,11 @@ fn deployment(cluster: &Cluster, group: &SpecGroup, config: &str, config_hash: &
         "volumes": [models_volume, {"name": "config", "configMap": {"name": config}}],
     });
     scheduling(&mut pod, cluster.settings);
-    let mut comment = format!("Slots {} of the fleet, weight {} in the balancer.", group.slots().join(", "), spec.weight);
+    let mut comment = format!(
+        "Serves the fleet's slots {}; weight {} in the balancer.",
+        group.slots().join(", "),
+        spec.weight
+    );
     if let Some(per_gpu) = cluster.shared_gpu {
         comment.push_str(&format!("\nper_gpu = {per_gpu}: {per_gpu} pods share each GPU, but each asks for a whole nvidia.com/gpu;\nthe cluster needs GPU sharing (the NVIDIA device plugin's time-slicing or MPS) with {per_gpu} replicas per GPU."));
     }

@@ -71,7 +71,9 @@ fn fail(msg: &str) -> ! {
 }
 
 async fn serve(flags: flags::Flags, config: config::ServerConfig) {
-    tokio::spawn(exit_on_signal());
+    // No SIGTERM/SIGINT handler, as TF Serving installs none
+    // (tensorflow/serving#1853): under the image's bash entrypoint, as PID 1's
+    // child, a `docker stop` waits out its grace period and kills.
     if let Some(parameters) = &config.batching {
         let list: Vec<String> = parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
         log::info(&format!("Batching parameters: {}", list.join(" ")));
@@ -130,23 +132,6 @@ async fn bind(port: u16) -> TcpListener {
     TcpListener::bind(("0.0.0.0", port))
         .await
         .unwrap_or_else(|e| fail(&format!("could not bind port {port}: {e}")))
-}
-
-/// As PID 1 in a container nothing ends us by default: exit on SIGTERM/SIGINT.
-async fn exit_on_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        fail("could not install signal handlers");
-    };
-    let name = tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
-    };
-    log::info(&format!("Received {name}: shutting down"));
-    std::process::exit(0);
 }
 
 fn hostname() -> String {
