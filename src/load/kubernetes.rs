@@ -217,9 +217,9 @@ fn check_toleration(
         .map(|key| key.get_ref().clone())
         .unwrap_or_default();
     if let Some(written) = &toleration.key {
-        if !(key.is_empty() && toleration.operator == TolerationOperator::Exists)
-            && !is_label_key(&key)
-        {
+        // An empty key with Exists tolerates every taint.
+        let every_taint = key.is_empty() && toleration.operator == TolerationOperator::Exists;
+        if !every_taint && !is_label_key(&key) {
             checker.error(
                 written.span(),
                 format!("toleration key {} is not a Kubernetes taint key", quoted(&key)),

@@ -44,6 +44,9 @@ pub enum Component {
     Balancer,
 }
 
+/// The labels that pick a fleet's pods of one component.
+pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
+pub const COMPONENT_LABEL: &str = "app.kubernetes.io/component";
 /// The label that tells apart the pods of one Deployment.
 pub const DEPLOYMENT_LABEL: &str = "tfs/deployment";
 /// A pod template annotation: the hash of its ConfigMap's content, so that a
@@ -59,9 +62,9 @@ impl Cluster<'_> {
         };
         json!({
             "app.kubernetes.io/name": name,
-            "app.kubernetes.io/instance": self.desired.fleet,
+            INSTANCE_LABEL: self.desired.fleet,
             "app.kubernetes.io/managed-by": "tfs",
-            "app.kubernetes.io/component": component,
+            COMPONENT_LABEL: component,
         })
     }
 

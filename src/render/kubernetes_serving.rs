@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Result};
 use serde_json::{json, Value};
 
-use super::kubernetes::{Cluster, Component, Manifest, CONFIG_HASH_ANNOTATION, DEPLOYMENT_LABEL};
+use super::kubernetes::{
+    Cluster, Component, Manifest, COMPONENT_LABEL, CONFIG_HASH_ANNOTATION, DEPLOYMENT_LABEL,
+    INSTANCE_LABEL,
+};
 use super::kubernetes_groups::SpecGroup;
 use super::kubernetes_pods::{image_pull_policy, pre_stop, scheduling, SERVING_DRAIN_LAG_SECONDS};
 use super::kubernetes_probes::serving_probes;
@@ -77,11 +80,11 @@ fn claim_name(cluster: &Cluster) -> String {
 
 /// Labels that pick this fleet's pods of `component`.
 pub fn selector(cluster: &Cluster, component: Component) -> Value {
-    let mut labels = cluster.labels(component);
-    labels.as_object_mut().map(|labels| {
-        labels.retain(|key, _| key.ends_with("/instance") || key.ends_with("/component"))
-    });
-    labels
+    let labels = cluster.labels(component);
+    json!({
+        INSTANCE_LABEL: labels[INSTANCE_LABEL],
+        COMPONENT_LABEL: labels[COMPONENT_LABEL],
+    })
 }
 
 /// The models as the pods see them: each at `/models/<name>` of the volume.
