@@ -9,139 +9,14 @@
 #[path = "support/fleet.rs"]
 mod fleet;
 
-use std::path::Path;
-use std::process::Command;
+#[path = "support/kubernetes.rs"]
+mod kubernetes;
+
 use std::time::{Duration, Instant};
 
-use fleet::{docker, require_docker, Output, Test, STUB_IMAGE};
-use serde::Deserialize;
+use fleet::{docker, require_docker, Test, STUB_IMAGE};
+use kubernetes::*;
 use serde_norway::Value;
-
-const TOOLS: &str = "/var/cache/tfs-test/k8s-tools/bin";
-/// The balancer image with nginx 1.30, which has `server ... resolve`.
-const NGINX_RESOLVE_IMAGE: &str = "tfs-nginx:forky";
-
-const MODELS: &str = r#"
-[[models]]
-name = "half_plus_two"
-path = "models/half_plus_two"
-
-[[models]]
-name = "second"
-path = "models/second"
-"#;
-
-/// A fleet with both models of `MODELS` on disk, exported with `args`.
-fn export(fleet: &str, args: &[&str]) -> (Test, Output) {
-    let test = Test::new()
-        .file("fleet.toml", fleet)
-        .model_dir("models/half_plus_two", &[123])
-        .model_dir("models/second", &[1, 2])
-        .args(&["export", "kubernetes"])
-        .args(args);
-    let output = test.run();
-    (test, output)
-}
-
-fn gpu_fleet() -> String {
-    format!("[fleet]\nname = \"demo\"\n{MODELS}\n[placement]\ngpus = [0, 1]\n\n[[override]]\ngpu = 1\nweight = 3\n")
-}
-
-fn cpu_fleet() -> String {
-    format!(
-        r#"[fleet]
-name = "cpu"
-{MODELS}
-[placement]
-gpus = "none"
-replicas = 3
-
-[rollout]
-max_unavailable = 2
-drain_timeout = "45s"
-
-[kubernetes]
-namespace = "ml-serving"
-host_path = "/srv/models"
-node_selector = {{ "kubernetes.io/os" = "linux", "node.example.com/pool" = "true" }}
-tolerations = [{{ key = "dedicated", value = "serving", effect = "NoSchedule" }}, {{ operator = "Exists", effect = "NoExecute" }}]
-balancer_replicas = 3
-service_type = "LoadBalancer"
-"#
-    )
-}
-
-fn shared_gpu_fleet() -> String {
-    format!("[fleet]\nname = \"shared\"\n{MODELS}\n[placement]\ngpus = 2\nper_gpu = 2\n\n[kubernetes]\nclaim = \"team-models\"\n")
-}
-
-fn grpc_fleet() -> String {
-    format!(
-        "[fleet]\nname = \"grpc\"\n[serving]\nargs = [\"--rest_api_port=0\"]\n{MODELS}\n[placement]\ngpus = [0]\n\n[balancer]\ngrpc = \"0.0.0.0:9000\"\nrest = \"0.0.0.0:9001\"\nstrategy = \"round_robin\"\n"
-    )
-}
-
-fn batching_fleet() -> String {
-    r#"[fleet]
-name = "batch"
-
-[[models]]
-name = "second"
-path = "models/second"
-versions = [1, 2]
-labels = { stable = 1, canary = 2 }
-
-[placement]
-gpus = [0, 1, 2]
-
-[[override]]
-gpu = 2
-versions = { second = [2] }
-
-[batching]
-max_batch_size = 32
-allowed_batch_sizes = [8, 32]
-
-[kubernetes]
-storage = "50Gi"
-cluster_domain = "corp.internal"
-resolver = "10.96.0.10"
-"#
-    .to_string()
-}
-
-/// Every fleet the offline checks run on, by snapshot name.
-fn fleets() -> Vec<(&'static str, String)> {
-    vec![
-        ("gpu_two_models_weighted_override", gpu_fleet()),
-        ("cpu_mode", cpu_fleet()),
-        ("per_gpu_2", shared_gpu_fleet()),
-        ("grpc_only", grpc_fleet()),
-        ("batching_and_labels", batching_fleet()),
-    ]
-}
-
-fn documents(stream: &str) -> Vec<Value> {
-    serde_norway::Deserializer::from_str(stream)
-        .map(|document| Value::deserialize(document).unwrap())
-        .filter(|value| !value.is_null())
-        .collect()
-}
-
-#[track_caller]
-fn tool(name: &str, args: &[&str], directory: &Path) -> std::process::Output {
-    let path = Path::new(TOOLS).join(name);
-    Command::new(&path)
-        .args(args)
-        .current_dir(directory)
-        .output()
-        .unwrap_or_else(|error| {
-            panic!(
-                "{} runs ({error}); run tests/env/setup first",
-                path.display()
-            )
-        })
-}
 
 #[test]
 fn manifests_are_the_snapshots() {
@@ -227,20 +102,6 @@ fn kustomize_builds_the_out_directory_into_the_same_objects() {
     }
 }
 
-/// The objects of `stream` of `kind`.
-fn objects<'a>(all: &'a [Value], kind: &str) -> Vec<&'a Value> {
-    all.iter().filter(|value| value["kind"] == kind).collect()
-}
-
-/// The nginx.conf of the balancer's ConfigMap.
-fn nginx_conf(all: &[Value]) -> String {
-    objects(all, "ConfigMap")
-        .into_iter()
-        .find_map(|map| map["data"]["nginx.conf"].as_str())
-        .expect("a ConfigMap holds nginx.conf")
-        .to_string()
-}
-
 #[test]
 fn nginx_conf_passes_nginx_t_with_the_services_resolvable() {
     require_docker();
@@ -305,24 +166,6 @@ impl Drop for Container {
     fn drop(&mut self) {
         docker(&["rm", "-f", &self.0]);
     }
-}
-
-/// The serving container of a Deployment as JSON-like YAML.
-fn serving_container<'a>(all: &'a [Value], deployment: &str) -> &'a Value {
-    let found = objects(all, "Deployment")
-        .into_iter()
-        .find(|value| value["metadata"]["name"] == deployment)
-        .unwrap_or_else(|| panic!("no Deployment {deployment}"));
-    &found["spec"]["template"]["spec"]["containers"][0]
-}
-
-fn strings(value: &Value) -> Vec<String> {
-    value
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|item| item.as_str().unwrap().to_string())
-        .collect()
 }
 
 /// Runs the exported serving container as the pod would (its args, its
