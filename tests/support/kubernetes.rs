@@ -95,6 +95,7 @@ gpu = 2
 versions = { second = [2] }
 
 [batching]
+num_batch_threads = 4
 max_batch_size = 32
 allowed_batch_sizes = [8, 32]
 
