@@ -385,8 +385,11 @@ fn an_invalid_fleet_reports_where_and_writes_nothing() {
 }
 
 #[test]
-fn a_fleet_name_kubernetes_refuses_is_reported_at_the_name() {
-    let fleet = gpu_fleet().replace("name = \"demo\"", "name = \"7up\"");
+fn names_kubernetes_refuses_are_reported_where_written() {
+    let fleet = gpu_fleet().replace(
+        "name = \"demo\"\n",
+        "name = \"7up\"\n[serving.env]\n\"1X\" = \"y\"\n",
+    );
     let test = Test::new()
         .file("fleet.toml", &fleet)
         .model_dir("models/half_plus_two", &[123])
@@ -395,7 +398,11 @@ fn a_fleet_name_kubernetes_refuses_is_reported_at_the_name() {
         .status(1)
         .stdout("")
         .stderr_contains("error: fleet.toml:2:8: fleet name \"7up\" cannot name Kubernetes objects")
-        .stderr_contains("Service names start with a letter");
+        .stderr_contains("Service names start with a letter")
+        .stderr_contains(
+            "error: fleet.toml:4:1: environment variable name \"1X\" is one Kubernetes refuses",
+        )
+        .stderr_contains("error: 2 problems in fleet.toml");
     test.run();
     assert!(!test.path().join("k8s").exists());
     // The same fleet is fine on a host.

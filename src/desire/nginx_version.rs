@@ -130,4 +130,17 @@ mod tests {
         assert!(NginxVersion::new(2, 0, 0).has_keepalive_min_timeout());
         assert_eq!(NginxVersion::new(1, 30, 0).to_string(), "1.30.0");
     }
+
+    #[test]
+    fn resolve_from_1_27_3() {
+        let cases = [
+            ((1, 26, 3), false),
+            ((1, 27, 2), false),
+            ((1, 27, 3), true),
+            ((1, 30, 0), true),
+        ];
+        for ((major, minor, patch), has) in cases {
+            assert_eq!(NginxVersion::new(major, minor, patch).has_resolve(), has);
+        }
+    }
 }

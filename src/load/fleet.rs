@@ -156,9 +156,9 @@ pub struct Kubernetes {
     pub tolerations: Vec<Toleration>,
     pub balancer_replicas: u32,
     pub service_type: ServiceType,
-    /// Why the fleet's name cannot name Kubernetes objects (it starts with a
-    /// digit, or ends with `-`): reported by the export only.
-    pub name_problem: Option<super::diagnostic::Diagnostic>,
+    /// What hosts take but Kubernetes refuses (a fleet name starting with a
+    /// digit or ending with `-`, an env name like `1X`): reported by the export only.
+    pub problems: Vec<super::diagnostic::Diagnostic>,
 }
 
 /// Where the serving pods find the models: one directory per model.

@@ -6,11 +6,12 @@ use std::net::IpAddr;
 use toml::Spanned;
 
 use super::checker::Checker;
-use super::diagnostic::Diagnostic;
 use super::fleet::{Kubernetes, ModelVolume, Toleration};
+use super::fleet_file::FleetFile;
 use super::kubernetes_names::{
     is_dns_label, is_dns_subdomain, is_label_key, is_label_value, is_storage_quantity,
 };
+use super::kubernetes_problems::export_problems;
 use super::kubernetes_section::{KubernetesSection, TolerationOperator, TolerationSection};
 use super::quoted::quoted;
 
@@ -18,11 +19,8 @@ const DNS_LABEL_HINT: &str =
     "a DNS-1123 label: 1 to 63 of a-z, 0-9 and '-', starting and ending with a letter or digit";
 
 /// `[kubernetes]` with its defaults filled in, or None after reporting what is wrong.
-pub fn check_kubernetes(
-    section: &KubernetesSection,
-    fleet_name: &Spanned<String>,
-    checker: &mut Checker,
-) -> Option<Kubernetes> {
+pub fn check_kubernetes(file: &FleetFile, checker: &mut Checker) -> Option<Kubernetes> {
+    let section = &file.kubernetes;
     let mut valid = true;
     let namespace = match &section.namespace {
         Some(value) => dns_name(value, "namespace", is_dns_label, DNS_LABEL_HINT, checker),
@@ -93,31 +91,8 @@ pub fn check_kubernetes(
         tolerations,
         balancer_replicas: balancer_replicas?,
         service_type: section.service_type,
-        name_problem: name_problem(fleet_name, checker),
+        problems: export_problems(file, checker),
     })
-}
-
-/// Why the fleet's name cannot name Kubernetes objects, reported by the export
-/// only: hosts take names that Kubernetes does not.
-fn name_problem(name: &Spanned<String>, checker: &Checker) -> Option<Diagnostic> {
-    let text = name.get_ref();
-    let problem = if !text.starts_with(|c: char| c.is_ascii_lowercase()) {
-        "Kubernetes Service names start with a letter"
-    } else if text.ends_with('-') {
-        "Kubernetes label values end with a letter or digit"
-    } else {
-        return None;
-    };
-    Some(
-        Diagnostic::at(
-            checker.source,
-            name.span(),
-            format!("fleet name {} cannot name Kubernetes objects", quoted(text)),
-        )
-        .with_hint(format!(
-            "{problem}: rename the fleet to export it to Kubernetes"
-        )),
-    )
 }
 
 fn dns_name(

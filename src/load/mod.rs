@@ -16,6 +16,7 @@ mod identity;
 mod image_reference;
 mod kubernetes;
 pub mod kubernetes_names;
+mod kubernetes_problems;
 mod kubernetes_section;
 mod labels;
 mod model_text;

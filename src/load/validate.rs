@@ -41,7 +41,7 @@ pub fn validate(file: FleetFile, checker: &mut Checker) -> Option<Fleet> {
         .batching
         .as_ref()
         .map(|section| check_batching(section, checker));
-    let kubernetes = check_kubernetes(&file.kubernetes, &file.fleet.name, checker);
+    let kubernetes = check_kubernetes(&file, checker);
     check_rest_off_has_grpc(&file.serving.args, file.balancer.grpc.is_some(), checker);
     if !checker.diagnostics.is_empty() {
         return None;

@@ -13,7 +13,7 @@ use super::kubernetes_balancer::balancer_objects;
 use super::kubernetes_groups::{groups, SpecGroup};
 use super::kubernetes_serving::serving_objects;
 use crate::desire::{Desired, NginxVersion};
-use crate::load::Kubernetes;
+use crate::load::{Diagnostics, Kubernetes};
 
 /// What the export works from: the fleet as a host would run it, and what
 /// a cluster needs besides.
@@ -89,8 +89,8 @@ impl Cluster<'_> {
 
 /// Every object, in the order `kubectl apply` should create them.
 pub fn render(cluster: &Cluster) -> Result<Vec<Manifest>> {
-    if let Some(problem) = &cluster.settings.name_problem {
-        bail!("{problem}");
+    if !cluster.settings.problems.is_empty() {
+        bail!("{}", Diagnostics(cluster.settings.problems.clone()));
     }
     let version = cluster.desired.balancer.settings.nginx_version;
     if let Some(version) = version.filter(|version| !version.has_resolve()) {
