@@ -6,6 +6,7 @@ mod confirm;
 mod destroy;
 mod doctor;
 mod export;
+mod export_kubernetes;
 mod force_unlock;
 mod gpus;
 mod init;
@@ -102,6 +103,11 @@ pub enum ExportFormat {
         after_help = "Example:\n  tfs export compose --out compose/ && docker-compose -f compose/docker-compose.yml up -d"
     )]
     Compose(ExportArgs),
+    /// Kubernetes manifests: serving Deployments, nginx in front, probes, disruption budgets.
+    #[command(
+        after_help = "Examples:\n  tfs export kubernetes | kubectl apply -f -\n  tfs export kubernetes --out k8s/ && kubectl apply -k k8s/"
+    )]
+    Kubernetes(export_kubernetes::KubernetesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -264,6 +270,9 @@ pub fn main() -> ExitCode {
             Command::Status(args) => status::run(&args, &printer).await,
             Command::Logs(args) => logs::run(&args, &printer).await,
             Command::Export(ExportFormat::Compose(args)) => export::run(&args, &printer),
+            Command::Export(ExportFormat::Kubernetes(args)) => {
+                export_kubernetes::run(&args, &printer)
+            }
             Command::ForceUnlock(args) => force_unlock::run(&args, &printer),
         }
     });

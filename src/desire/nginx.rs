@@ -50,6 +50,21 @@ const GRPC_CLIENT_IDLE: &str = "1h";
 /// REST listener stays, for `/healthz`, but has no upstream: every other
 /// path answers 404 naming the gRPC endpoint instead of a 502 per request.
 pub fn render(settings: &BalancerSettings, members: &[Member]) -> String {
+    render_conf(settings, members, None)
+}
+
+/// How long nginx keeps a resolved address: the pods behind a name change
+/// as they come and go, and Kubernetes' DNS answers with a 5s TTL too.
+const RESOLVER_VALID: &str = "5s";
+
+/// nginx.conf whose members are DNS names re-resolved while nginx runs
+/// (`server NAME resolve`, nginx ≥ 1.27.3), asking `resolver`: upstream
+/// membership follows the addresses behind each name without reloads.
+pub fn render_resolved(settings: &BalancerSettings, members: &[Member], resolver: &str) -> String {
+    render_conf(settings, members, Some(resolver))
+}
+
+fn render_conf(settings: &BalancerSettings, members: &[Member], resolver: Option<&str>) -> String {
     let mut conf = String::new();
     let _ = writeln!(
         conf,
@@ -60,6 +75,9 @@ pub fn render(settings: &BalancerSettings, members: &[Member]) -> String {
     conf.push_str("events {\n    worker_connections 4096;\n}\n\n");
     conf.push_str("http {\n    access_log off;\n    server_tokens off;\n");
     let _ = writeln!(conf, "    client_max_body_size {};", settings.max_body);
+    if let Some(resolver) = resolver {
+        let _ = writeln!(conf, "    resolver {resolver} valid={RESOLVER_VALID};");
+    }
     if settings
         .nginx_version
         .is_some_and(|v| v.has_keepalive_min_timeout())
@@ -75,12 +93,28 @@ pub fn render(settings: &BalancerSettings, members: &[Member]) -> String {
     if settings.rest_port == 0 {
         rest_disabled_server(&mut conf);
     } else {
-        upstream(&mut conf, "tfs_rest", settings, members, settings.rest_port);
+        let port = settings.rest_port;
+        upstream(
+            &mut conf,
+            "tfs_rest",
+            settings,
+            members,
+            port,
+            resolver.is_some(),
+        );
         rest_server(&mut conf, settings);
     }
     if settings.grpc {
         conf.push('\n');
-        upstream(&mut conf, "tfs_grpc", settings, members, settings.grpc_port);
+        let port = settings.grpc_port;
+        upstream(
+            &mut conf,
+            "tfs_grpc",
+            settings,
+            members,
+            port,
+            resolver.is_some(),
+        );
         grpc_server(&mut conf, settings);
     }
     conf.push_str("}\n");
@@ -93,6 +127,7 @@ fn upstream(
     settings: &BalancerSettings,
     members: &[Member],
     port: u16,
+    resolve: bool,
 ) {
     let _ = writeln!(
         conf,
@@ -108,10 +143,11 @@ fn upstream(
         // nginx refuses an empty upstream; a closed local port answers 502 until a replica serves.
         conf.push_str("        server 127.0.0.1:9 down;  # no replica is AVAILABLE yet\n");
     }
+    let resolve = if resolve { " resolve" } else { "" };
     for member in members {
         let _ = writeln!(
             conf,
-            "        server {}:{port} weight={} max_fails={MAX_FAILS} fail_timeout={FAIL_TIMEOUT};",
+            "        server {}:{port} weight={} max_fails={MAX_FAILS} fail_timeout={FAIL_TIMEOUT}{resolve};",
             member.name, member.weight
         );
     }

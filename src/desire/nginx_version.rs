@@ -15,6 +15,8 @@ pub struct NginxVersion {
 impl NginxVersion {
     /// The first nginx with `keepalive_min_timeout`.
     pub const KEEPALIVE_MIN_TIMEOUT: Self = Self::new(1, 27, 4);
+    /// The first open-source nginx with `server ... resolve` in an upstream.
+    pub const RESOLVE: Self = Self::new(1, 27, 3);
 
     pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
         Self {
@@ -65,6 +67,11 @@ impl NginxVersion {
     /// instead of closing it as idle.
     pub fn has_keepalive_min_timeout(self) -> bool {
         self >= Self::KEEPALIVE_MIN_TIMEOUT
+    }
+
+    /// Whether upstream servers may be names that nginx re-resolves as it runs.
+    pub fn has_resolve(self) -> bool {
+        self >= Self::RESOLVE
     }
 }
 
@@ -122,5 +129,18 @@ mod tests {
         assert!(NginxVersion::new(1, 30, 0).has_keepalive_min_timeout());
         assert!(NginxVersion::new(2, 0, 0).has_keepalive_min_timeout());
         assert_eq!(NginxVersion::new(1, 30, 0).to_string(), "1.30.0");
+    }
+
+    #[test]
+    fn resolve_from_1_27_3() {
+        let cases = [
+            ((1, 26, 3), false),
+            ((1, 27, 2), false),
+            ((1, 27, 3), true),
+            ((1, 30, 0), true),
+        ];
+        for ((major, minor, patch), has) in cases {
+            assert_eq!(NginxVersion::new(major, minor, patch).has_resolve(), has);
+        }
     }
 }

@@ -10,6 +10,7 @@ use super::gpu_selection::GpuReference;
 use super::source::Source;
 
 pub use super::fleet_file::{PullPolicy, Strategy};
+pub use super::kubernetes_section::{ServiceType, TolerationEffect, TolerationOperator};
 
 /// A fleet.toml that passed every check.
 #[derive(Debug, Clone)]
@@ -24,6 +25,8 @@ pub struct Fleet {
     pub rollout: Rollout,
     /// `[batching]`: None leaves TF Serving's batching off.
     pub batching: Option<Batching>,
+    /// `[kubernetes]`, defaults filled in: used by `tfs export kubernetes` only.
+    pub kubernetes: Kubernetes,
 }
 
 /// The TF Serving settings shared by every replica.
@@ -139,6 +142,45 @@ pub struct Batching {
 pub struct Rollout {
     pub max_unavailable: u32,
     pub drain_timeout: Duration,
+}
+
+/// What a cluster needs that a host does not, from `[kubernetes]`.
+#[derive(Debug, Clone)]
+pub struct Kubernetes {
+    pub namespace: String,
+    pub cluster_domain: String,
+    /// The DNS server nginx asks; None: the cluster DNS Service's name.
+    pub resolver: Option<String>,
+    pub models: ModelVolume,
+    pub node_selector: BTreeMap<String, String>,
+    pub tolerations: Vec<Toleration>,
+    pub balancer_replicas: u32,
+    pub service_type: ServiceType,
+    /// What hosts take but Kubernetes refuses (a fleet name starting with a
+    /// digit or ending with `-`, an env name like `1X`): reported by the export only.
+    pub problems: Vec<super::diagnostic::Diagnostic>,
+}
+
+/// Where the serving pods find the models: one directory per model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelVolume {
+    /// The PersistentVolumeClaim `<fleet>-models`, created by the export with this size.
+    NewClaim { storage: String },
+    /// An existing PersistentVolumeClaim.
+    Claim(String),
+    /// A directory on every node.
+    HostPath(String),
+}
+
+/// A taint the serving pods tolerate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toleration {
+    /// Empty with `Exists`: every taint.
+    pub key: String,
+    pub operator: TolerationOperator,
+    pub value: String,
+    /// None: every effect.
+    pub effect: Option<TolerationEffect>,
 }
 
 pub const DEFAULT_GPU_IMAGE: &str = "tensorflow/serving:latest-gpu";

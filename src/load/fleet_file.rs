@@ -10,6 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::gpu_selection::{GpuReference, GpuSelection};
+use super::kubernetes_section::KubernetesSection;
 
 /// A whole fleet.toml.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -44,6 +45,9 @@ pub struct FleetFile {
     #[serde(default)]
     #[schemars(with = "BatchingSection")]
     pub batching: Option<BatchingSection>,
+    /// What `tfs export kubernetes` needs from a cluster.
+    #[serde(default)]
+    pub kubernetes: KubernetesSection,
 }
 
 /// `[fleet]`: the fleet's identity.

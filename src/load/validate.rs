@@ -11,6 +11,7 @@ use super::fleet::{Fleet, Placement, Serving, DEFAULT_CPU_IMAGE, DEFAULT_GPU_IMA
 use super::fleet_file::{FleetFile, ServingSection};
 use super::gpu_selection::GpuSelection;
 use super::image_reference::check_image;
+use super::kubernetes::check_kubernetes;
 use super::models::check_models;
 use super::overrides::check_overrides;
 use super::placement::check_placement;
@@ -40,6 +41,7 @@ pub fn validate(file: FleetFile, checker: &mut Checker) -> Option<Fleet> {
         .batching
         .as_ref()
         .map(|section| check_batching(section, checker));
+    let kubernetes = check_kubernetes(&file, checker);
     check_rest_off_has_grpc(&file.serving.args, file.balancer.grpc.is_some(), checker);
     if !checker.diagnostics.is_empty() {
         return None;
@@ -57,6 +59,7 @@ pub fn validate(file: FleetFile, checker: &mut Checker) -> Option<Fleet> {
             Some(checked) => Some(checked?),
             None => None,
         },
+        kubernetes: kubernetes?,
     })
 }
 
