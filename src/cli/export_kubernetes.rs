@@ -121,8 +121,10 @@ fn cluster_inventory(fleet: &Fleet) -> Inventory {
                     uuid: format!("GPU-{index}"),
                     name: "a cluster GPU".to_string(),
                     memory_total_mib: 0,
+                    memory_used_mib: None,
                 })
                 .collect(),
+            skipped: Vec::new(),
         },
         GpuChoice::List(_) => Inventory::Unavailable {
             attempts: Vec::new(),

@@ -16,6 +16,10 @@ use super::kubernetes_probes::serving_probes;
 use crate::desire::{content_hash, model_config, ServedModel, MODELS_ROOT, MODEL_CONFIG_PATH};
 use crate::load::ModelVolume;
 
+/// The grace period's time after the preStop pause: nothing is in flight by
+/// then, and TF Serving never acts on the SIGTERM, so any longer is waste.
+const SIGTERM_MARGIN_SECONDS: u64 = 2;
+
 /// Where the generated config files are mounted, as one ConfigMap.
 const CONFIG_DIRECTORY: &str = "/etc/tfs";
 
@@ -179,8 +183,9 @@ fn deployment(cluster: &Cluster, group: &SpecGroup, config: &str, config_hash: &
         }
     };
     let mut pod = json!({
-        // Time for nginx to stop picking the pod, then for requests in flight, then to exit.
-        "terminationGracePeriodSeconds": pause + 10,
+        // The preStop pause, then a small margin: TF Serving ignores the
+        // SIGTERM that follows it, so the kubelet waits out all of this.
+        "terminationGracePeriodSeconds": pause + SIGTERM_MARGIN_SECONDS,
         "containers": [container],
         "volumes": [models_volume, {"name": "config", "configMap": {"name": config}}],
     });
