@@ -281,3 +281,44 @@ fn an_image_without_tf_serving_fails_the_device_request_and_is_removed() {
     );
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+/// A tfs killed between creating its throw-away container and removing it
+/// leaves one behind; the next run that needs one removes it, and leaves a
+/// running one (another tfs's) and unlabelled containers alone.
+#[test]
+fn a_throwaway_container_left_by_a_killed_tfs_goes_at_the_next_run() {
+    let fleet = fleet("doctor-leftover");
+    let create = |name: &str, labels: &[&str], run: bool| {
+        let mut args = vec![if run { "run" } else { "create" }];
+        if run {
+            args.push("-d");
+        }
+        args.extend(["--name", name, "--network", "none"]);
+        for label in labels {
+            args.extend(["--label", label]);
+        }
+        args.extend(["--entrypoint", "sleep", fleet::STUB_IMAGE, "600"]);
+        assert!(fleet::docker(&args).status.success(), "{args:?}");
+    };
+    let left = format!("{}-left", fleet.name);
+    let running = format!("{}-running", fleet.name);
+    let stranger = format!("{}-stranger", fleet.name);
+    create(&left, &["tfs.throwaway=run-once"], false);
+    create(&running, &["tfs.throwaway=run-once"], true);
+    create(&stranger, &[], false);
+    doctor(&fleet, &fleet.toml().gpus_all())
+        .stdout_contains("✓ GPU device requests: ")
+        .run();
+    let exists = |name: &str| {
+        !docker_lines(&["ps", "-aq", "--filter", &format!("name=^{name}$")]).is_empty()
+    };
+    let (left_there, running_there, stranger_there) =
+        (exists(&left), exists(&running), exists(&stranger));
+    fleet::docker(&["rm", "-f", &left, &running, &stranger]);
+    assert!(
+        !left_there,
+        "the stopped throw-away container is still there"
+    );
+    assert!(running_there, "a running throw-away container was removed");
+    assert!(stranger_there, "an unlabelled container was removed");
+}

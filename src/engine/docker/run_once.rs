@@ -3,12 +3,17 @@
 use anyhow::{Context, Result};
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, WaitContainerOptionsBuilder,
+    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+    WaitContainerOptionsBuilder,
 };
 use futures_util::StreamExt;
 
 use super::convert::gpu_request;
 use super::{connect, wrap, Docker};
+
+/// The label of every throwaway container, so that one a killed tfs left
+/// behind is found and removed by the next run, and nothing else is.
+const THROWAWAY: &str = "tfs.throwaway";
 
 impl Docker {
     /// Like [`crate::engine::Engine::run_once`], with a device request for
@@ -36,8 +41,10 @@ impl Docker {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let name = format!("tfs-run-once-{}-{nanos}", std::process::id());
+        self.remove_stopped_throwaways().await;
         let body = ContainerCreateBody {
             image: Some(image.to_string()),
+            labels: Some([(THROWAWAY.to_string(), "run-once".to_string())].into()),
             entrypoint: Some(command.iter().map(|part| part.to_string()).collect()),
             cmd: Some(Vec::new()),
             host_config: Some(HostConfig {
@@ -64,6 +71,27 @@ impl Docker {
         let remove = RemoveContainerOptionsBuilder::new().force(true).build();
         let _ = self.client.remove_container(&name, Some(remove)).await;
         output
+    }
+
+    /// Removes throwaway containers that are not running: what a tfs
+    /// killed between creating one and removing it left (a running one may
+    /// be another tfs's, and is left alone). Best effort.
+    async fn remove_stopped_throwaways(&self) {
+        let filters = [
+            ("label", vec![THROWAWAY.to_string()]),
+            ("status", vec!["created".to_string(), "exited".to_string()]),
+        ];
+        let options = ListContainersOptionsBuilder::new()
+            .all(true)
+            .filters(&filters.into_iter().collect())
+            .build();
+        let Ok(found) = self.client.list_containers(Some(options)).await else {
+            return;
+        };
+        for id in found.into_iter().filter_map(|summary| summary.id) {
+            let remove = RemoveContainerOptionsBuilder::new().force(true).build();
+            let _ = self.client.remove_container(&id, Some(remove)).await;
+        }
     }
 
     async fn start_wait_logs(&self, name: &str) -> Result<String> {
