@@ -247,3 +247,36 @@ fn a_kill_in_the_middle_of_a_reload_is_finished_by_the_next_apply() {
         assert_eq!(answer(&fleet, "half_plus_two").1, "124");
     }
 }
+
+/// After a reload in place, the replicas' labels still name the versions
+/// they were created with; a later change that replaces them (a new image
+/// with new versions) must keep the ones not yet replaced in the upstream.
+#[test]
+fn a_replacement_after_a_reload_in_place_loses_no_request() {
+    let fleet = TestFleet::new("inplace-then-new");
+    fleet.model("half_plus_two", &[123, 124, 125]);
+    let tag = format!("tfs-serving-stub:{}", fleet.name);
+    assert!(fleet::docker(&["tag", fleet::STUB_IMAGE, &tag])
+        .status
+        .success());
+    fleet.write(&fleet_toml(&fleet, "[123]", ""));
+    fleet.apply().run();
+    fleet.write(&fleet_toml(&fleet, "[124]", ""));
+    fleet.apply().run();
+
+    let traffic = Load::start(fleet.rest_port, 4);
+    traffic.wait_for(100, Duration::from_secs(30));
+    fleet.write(&fleet_toml(&fleet, "[125]", "").image(&tag));
+    fleet
+        .apply()
+        .stdout_contains("Apply complete! Resources: 4 added, 0 changed, 4 destroyed.")
+        .stderr_lacks("upstream (empty)")
+        .run();
+    let report = traffic.stop();
+    fleet::docker(&["rmi", &tag]);
+    report.assert_clean(200);
+    assert_eq!(report.gpus_seen(), ["0", "1", "2", "3"], "{report:?}");
+    for _ in 0..20 {
+        assert_eq!(answer(&fleet, "half_plus_two").1, "125");
+    }
+}

@@ -156,3 +156,36 @@ fn a_replica_told_other_versions_is_reloaded_in_place() {
         text(&plan)
     );
 }
+
+/// After a reload in place, the container's labels still say what it was
+/// created serving; a replacement must count it by what it serves now, or
+/// the check that keeps it in the upstream asks for versions it unloaded.
+#[test]
+fn a_replica_reloaded_in_place_then_replaced_is_counted_by_what_it_serves() {
+    let case = Case::new();
+    let old = case.desired(FOUR_GPUS);
+    let mut observed = converged(&old);
+    for told in observed.models.values_mut() {
+        told[0].versions = vec![124];
+    }
+    let desired = case.desired(&FOUR_GPUS.replace("2.17.0", "2.18.0"));
+    let plan = reconcile(&desired, &observed).unwrap();
+    let replaced: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|step| step.action == Action::Replace)
+        .map(|step| step.resource.as_str())
+        .collect();
+    assert_eq!(replaced.len(), 4, "{}", text(&plan));
+    for step in plan.steps.iter().filter(|s| s.action == Action::Replace) {
+        let previous = step.previous.as_ref().expect("a serving replica's spec");
+        assert_eq!(previous.models[0].versions, [124], "{}", step.resource);
+    }
+    // Every old replica is checked, so the first switch keeps three.
+    let checked = plan
+        .operations
+        .iter()
+        .filter(|o| o.op.name() == "check_available")
+        .count();
+    assert_eq!(checked, 4);
+}

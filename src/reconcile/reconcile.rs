@@ -84,6 +84,11 @@ pub fn reconcile(desired: &Desired, observed: &Observed) -> Result<Plan, Reconci
                             if let Some(id) = moved_from {
                                 spec.config.image = id;
                             }
+                            // What it serves now: a reload in place since its
+                            // creation is in its models file, not its labels.
+                            if let Some(served) = observed.models.get(&container.name) {
+                                spec.models = served.clone();
+                            }
                             spec
                         });
                     }
