@@ -74,6 +74,8 @@ pub struct Results {
     pub scale: Option<scale::Scale>,
     pub lost: Option<lost::Lost>,
     pub grpc: Option<grpc::GrpcRun>,
+    /// Sections that failed: their name and the error, said in the report.
+    pub errors: Vec<(&'static str, String)>,
     pub load_end: String,
     pub minutes: f64,
 }
@@ -208,54 +210,84 @@ fn run(
         scale: None,
         lost: None,
         grpc: None,
+        errors: Vec::new(),
         load_end: String::new(),
         minutes: 0.0,
     };
+    // One section's failure is reported and the others still run.
+    let failed = |section: &'static str, result: R<()>, results: &mut Results| {
+        if let Err(e) = result {
+            say(&format!("{section} failed: {e}"));
+            results.errors.push((section, e));
+            cleanup();
+        }
+    };
     if wants("balance") {
-        let equal_spec = ("equal", "4 × 10 ms", gpu_fleet(STUB, false));
-        let (fleet, run) = balance::measure(&tools, settings, equal_spec)?;
-        results.balance.push(run);
-        fleet.destroy()?;
-        let mixed_spec = ("mixed", "3 × 10 ms + 1 × 20 ms", gpu_fleet(STUB, true));
-        let (fleet, run) = balance::measure(&tools, settings, mixed_spec)?;
-        results.balance.push(run);
-        fleet.destroy()?;
+        let r = balance_section(&tools, settings, &mut results);
+        failed("balance", r, &mut results);
     }
     if wants("speed") {
-        results.plan = Some(speed::plan(&tools, settings)?);
-        let (fleet, apply) = speed::apply(&tools, settings)?;
-        results.apply = Some(apply);
-        results.overhead = Some(speed::overhead(&fleet, settings)?);
-        fleet.destroy()?;
+        let r = speed_section(&tools, settings, &mut results);
+        failed("speed", r, &mut results);
     }
     if wants("scale") {
-        results.scale = Some(scale::measure(&tools, settings)?);
+        let r = scale::measure(&tools, settings).map(|s| results.scale = Some(s));
+        failed("scale", r, &mut results);
     }
     if wants("versions") {
-        results.versions = Some(versions::measure(&tools, settings)?);
+        let r = versions::measure(&tools, settings).map(|v| results.versions = Some(v));
+        failed("versions", r, &mut results);
     }
     if wants("rollout") {
-        let body = gpu_fleet(STUB, false);
-        let fleet = fleet::Fleet::new(&tools, "equal", &body)?.with_nginx(fleet::FORKY, &body)?;
-        fleet.apply()?;
-        results.rollouts.extend(rollout::tfs(&fleet, settings)?);
-        let destroy = fleet.destroy_timed()?;
-        let (runs, down) = rollout::compose(&fleet, settings)?;
-        results.rollouts.extend(runs);
-        results.destroys = Some((destroy, down));
+        let r = rollout_section(&tools, settings, &mut results);
+        failed("rollout", r, &mut results);
     }
     if wants("keepalive") {
-        results.keepalive = keepalive::measure(&tools, settings)?;
+        let r = keepalive::measure(&tools, settings).map(|k| results.keepalive = k);
+        failed("keepalive", r, &mut results);
     }
     if wants("grpc") {
-        results.grpc = Some(grpc::measure(&tools, settings)?);
+        let r = grpc::measure(&tools, settings).map(|g| results.grpc = Some(g));
+        failed("grpc", r, &mut results);
     }
     if wants("lost") {
-        results.lost = Some(lost::measure(&tools, settings)?);
+        let r = lost::measure(&tools, settings).map(|l| results.lost = Some(l));
+        failed("lost", r, &mut results);
     }
     results.load_end = machine::load();
     results.minutes = started.elapsed().as_secs_f64() / 60.0;
     Ok(results)
+}
+
+fn balance_section(tools: &Tools, settings: &Settings, results: &mut Results) -> R<()> {
+    let equal_spec = ("equal", "4 × 10 ms", gpu_fleet(STUB, false));
+    let (fleet, run) = balance::measure(tools, settings, equal_spec)?;
+    results.balance.push(run);
+    fleet.destroy()?;
+    let mixed_spec = ("mixed", "3 × 10 ms + 1 × 20 ms", gpu_fleet(STUB, true));
+    let (fleet, run) = balance::measure(tools, settings, mixed_spec)?;
+    results.balance.push(run);
+    fleet.destroy()
+}
+
+fn speed_section(tools: &Tools, settings: &Settings, results: &mut Results) -> R<()> {
+    results.plan = Some(speed::plan(tools, settings)?);
+    let (fleet, apply) = speed::apply(tools, settings)?;
+    results.apply = Some(apply);
+    results.overhead = Some(speed::overhead(&fleet, settings)?);
+    fleet.destroy()
+}
+
+fn rollout_section(tools: &Tools, settings: &Settings, results: &mut Results) -> R<()> {
+    let body = gpu_fleet(STUB, false);
+    let fleet = fleet::Fleet::new(tools, "equal", &body)?.with_nginx(fleet::FORKY, &body)?;
+    fleet.apply()?;
+    results.rollouts.extend(rollout::tfs(&fleet, settings)?);
+    let destroy = fleet.destroy_timed()?;
+    let (runs, down) = rollout::compose(&fleet, settings)?;
+    results.rollouts.extend(runs);
+    results.destroys = Some((destroy, down));
+    Ok(())
 }
 
 fn prerequisites() -> R<()> {

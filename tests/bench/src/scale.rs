@@ -29,6 +29,8 @@ pub struct Point {
 
 pub struct Scale {
     pub points: Vec<Point>,
+    /// The size that could not be measured, and why; the larger were not tried.
+    pub failed: Option<(usize, String)>,
 }
 
 /// CPU mode: `replicas` stubs that answer at once and load at once.
@@ -42,8 +44,29 @@ pub fn measure(tools: &Tools, settings: &Settings) -> R<Scale> {
     let mut points = Vec::new();
     for &replicas in &settings.scale_sizes {
         let fleet = Fleet::new(tools, &format!("scale{replicas}"), &body(replicas))?;
+        match point(&fleet, replicas, settings) {
+            Ok(p) => points.push(p),
+            Err(e) => {
+                say(&format!("scale {replicas}: {e}"));
+                let _ = fleet.destroy();
+                return Ok(Scale {
+                    points,
+                    failed: Some((replicas, e)),
+                });
+            }
+        }
+    }
+    Ok(Scale {
+        points,
+        failed: None,
+    })
+}
+
+/// One size: compose (up to COMPOSE_UP_TO), then tfs, on `fleet`.
+fn point(fleet: &Fleet, replicas: usize, settings: &Settings) -> R<Point> {
+    {
         let compose = if replicas <= COMPOSE_UP_TO {
-            let project = Compose::export(&fleet, &format!("scale{replicas}"))?;
+            let project = Compose::export(fleet, &format!("scale{replicas}"))?;
             let up = project.up();
             let down = project.down_timed();
             Some((up?, down?))
@@ -51,7 +74,7 @@ pub fn measure(tools: &Tools, settings: &Settings) -> R<Scale> {
             None
         };
         let apply = fleet.apply()?;
-        let measured = plans(&fleet, settings);
+        let measured = plans(fleet, settings);
         let destroy_s = fleet.destroy_timed()?;
         let (plan_ms, ps_ms, inspect_ms, read_ms) = measured?;
         say(&format!(
@@ -64,7 +87,7 @@ pub fn measure(tools: &Tools, settings: &Settings) -> R<Scale> {
                 up.total_seconds
             ))
         ));
-        points.push(Point {
+        Ok(Point {
             replicas,
             plan_ms,
             ps_ms,
@@ -73,9 +96,8 @@ pub fn measure(tools: &Tools, settings: &Settings) -> R<Scale> {
             compose,
             inspect_ms,
             read_ms,
-        });
+        })
     }
-    Ok(Scale { points })
 }
 
 type Plans = (Vec<f64>, Vec<f64>, f64, f64);

@@ -64,6 +64,20 @@ pub fn render(r: &Results, s: &Settings, out: &std::path::Path) -> R<String> {
         "\nEverything runs on this one machine: wrk, both nginx, the stub replicas and dockerd share its {} cores, so the load generator takes CPU from what it measures. Replicas are `tfs-serving-stub` containers modelling GPUs: `--stub_concurrency 1` (one predict at a time, the rest queue) and `--stub_latency_ms L`. The GPUs are simulated (`gpus = [0, 1, 2, 3]` through a stand-in NVIDIA hook). The stub's image starts it as TF Serving's does: bash as PID 1 without `exec`, so a SIGTERM is ignored and `docker stop` waits out its grace period. The balancer is `tfs-nginx:bookworm` (1.22) in §1 to §3 and §5 to §6, `tfs-nginx:forky` (1.30) in §4 unless a table says otherwise.\n",
         m.cpus
     );
+    if !r.errors.is_empty() {
+        let _ = writeln!(
+            md,
+            "**Sections that failed in this run** (their numbers are missing below):\n"
+        );
+        for (section, e) in &r.errors {
+            let _ = writeln!(
+                md,
+                "- {section}: `{}`",
+                e.replace('`', "'").lines().next().unwrap_or_default()
+            );
+        }
+        md.push('\n');
+    }
     md.push_str(&targets::render(r));
     balance::render(&mut md, r, s);
     if let Some(chart) = &mixed_chart {

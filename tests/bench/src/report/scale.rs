@@ -55,13 +55,15 @@ pub fn scale(md: &mut String, r: &Results, chart: Option<&str>) {
         .find(|(_, l)| l.contains(" is AVAILABLE"))
         .map(|(t, _)| *t);
     let fmt = |t: Option<f64>| t.map_or("-".to_string(), |t| format!("{t:.1} s"));
-    let _ = writeln!(md, "Where the time goes at {} replicas. `tfs apply` ({:.1} s): the first replica reported AVAILABLE at {}, the last at {}, the balancer started at {}; its progress lines, {} of them, come as Docker creates and starts the containers and tfs polls each one's model status; what follows the last AVAILABLE is the balancer's reload to the full upstream and the final check. `tfs plan` ({:.0} ms against {:.0} ms for `docker ps -a`): it lists and inspects the containers (one `docker inspect` of all {} replicas by the CLI takes {:.0} ms here), reads from each running replica the models tfs told it to serve (/etc/tfs/models.json through Docker's archive endpoint: {:.0} ms for one, by curl) and asks each for its model status, all together, and reads the balancer's config links; nothing is reloaded.\n",
+    let last_start = at(&|l| l.contains("starting replica"));
+    let _ = writeln!(md, "Where the time goes at {} replicas. `tfs apply` ({:.1} s, {} progress lines): the last replica's start began at {}, the first replica was reported AVAILABLE at {} and the last at {}, the balancer started at {}. Until the first AVAILABLE, the time is Docker's: creating and starting the containers (with their config files); readiness polls and the balancer's reload to the full upstream are what follows. docker-compose creates and starts its containers in parallel. `tfs plan` ({:.0} ms against {:.0} ms for `docker ps -a`): it lists and inspects the containers (one `docker inspect` of all {} replicas by the CLI takes {:.0} ms here), reads from each running replica the models tfs told it to serve (/etc/tfs/models.json through Docker's archive endpoint: {:.0} ms for one, by curl) and asks each for its model status, all together, and reads the balancer's config links; nothing is reloaded.\n",
         p.replicas,
         p.apply.seconds,
+        p.apply.lines.len(),
+        fmt(last_start),
         fmt(first_available),
         fmt(at(&|l| l.contains(" is AVAILABLE"))),
         fmt(p.apply.balancer_s),
-        p.apply.lines.len(),
         median(&p.plan_ms),
         median(&p.ps_ms),
         p.replicas,
@@ -73,7 +75,7 @@ pub fn scale(md: &mut String, r: &Results, chart: Option<&str>) {
 pub fn lost(md: &mut String, r: &Results) {
     let Some(l) = &r.lost else { return };
     let _ = writeln!(md, "## 6. A lost replica under load\n");
-    let _ = writeln!(md, "A CPU fleet of 3 stub replicas that answer at once; wrk, {CONNECTIONS} keep-alive connections for {} s, `--timeout 10s`, POSTing predict to a balancer's address on the fleet network; {KILL_AT:.0} s in, one replica is `docker kill`ed (Docker does not restart it, and its address leaves the network, so connecting to it times out rather than being refused). tfs: its balancer (`proxy_connect_timeout` 200 ms, `max_fails=1 fail_timeout=5s`). Hand-made: the §1 config (nginx's defaults: 60 s connect timeout) in front of a fresh fleet of the same three.\n", l.seconds);
+    let _ = writeln!(md, "A CPU fleet of 3 stub replicas that answer at once; wrk, {CONNECTIONS} keep-alive connections for {} s, `--timeout 10s`, POSTing predict to a balancer's address on the fleet network; {KILL_AT:.0} s in, one replica is `docker kill`ed (Docker does not restart it). tfs: its balancer (`proxy_connect_timeout` 200 ms, `max_fails=1 fail_timeout=5s`). Hand-made: the §1 config (nginx's defaults: 60 s connect timeout) in front of a fresh fleet of the same three.\n", l.seconds);
     let _ = writeln!(md, "| balancer | requests | failed | p50 | p99 | slowest |\n| --- | ---: | ---: | ---: | ---: | ---: |");
     for (name, s) in [("tfs", &l.tfs), ("hand-made nginx", &l.handmade)] {
         let _ = writeln!(

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::fleet::PREFIX;
 use crate::keepalive::{CONNECTIONS, ROLLOUTS};
 use crate::rollout::{Rollout, LOAD};
 use crate::versions::LOAD_MS;
@@ -92,14 +93,20 @@ pub fn host(md: &mut String, r: &Results) {
     );
     let _ = writeln!(md, "The stub above is as unkind as `tensorflow/serving` (bash as PID 1 without `exec`, no SIGTERM handler), so a `docker stop` waits out its whole grace period. tfs kills a replica once it left the upstream and was drained; docker-compose stops with its default 10 s. tfs's progress lines during the first image rollout above ({}, {:.1} s), seconds from the start of `tfs apply`:\n", super::clients(run), run.end - run.start);
     let _ = writeln!(md, "```");
-    for (at, line) in &run.lines {
+    // tfs's own lines: the warnings about the stand-in GPUs are left out.
+    for (at, line) in run.lines.iter().filter(|(_, l)| l.contains(PREFIX)) {
         let _ = writeln!(md, "{at:6.2} s  {}", line.trim());
     }
     let _ = writeln!(md, "```\n");
-    let waves = wave_times(run);
+    let waves = phase(run, "reloaded", "reloaded");
     if !waves.is_empty() {
         let list: Vec<String> = waves.iter().map(|w| format!("{w:.1} s")).collect();
-        let _ = writeln!(md, "Each wave, from one old replica's removal to the next (or from the start): {}. A wave is the new replica's start, its model load (2 s here), the reload that puts it in the upstream and takes the old one out, the drain, and the kill.\n", list.join(", "));
+        let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        let _ = writeln!(md, "Each wave, from one balancer reload to the next: {}. On average a wave spent {:.2} s removing the old replica (after the drain: a kill, not a stop), {:.2} s from the new replica's start until it was AVAILABLE (its model loads in 2 s), and {:.2} s in the balancer's reload.\n",
+            list.join(", "),
+            mean(phase(run, "removing old replica", "removed old replica")),
+            mean(phase(run, "starting replica", " is AVAILABLE")),
+            mean(phase(run, "reloading", "reloaded")));
     }
     let compose: Vec<String> = r
         .rollouts
@@ -115,22 +122,20 @@ pub fn host(md: &mut String, r: &Results) {
     }
 }
 
-/// Seconds between successive "removed old replica" lines, the first from 0.
-fn wave_times(run: &Rollout) -> Vec<f64> {
-    let ends: Vec<f64> = run
-        .lines
-        .iter()
-        .filter(|(_, l)| l.contains("removed old replica"))
-        .map(|(at, _)| *at)
-        .collect();
-    let mut last = 0.0;
-    ends.iter()
-        .map(|&at| {
-            let wave = at - last;
-            last = at;
-            wave
-        })
-        .collect()
+/// Seconds from each line containing `begin` to the next containing `end`.
+fn phase(run: &Rollout, begin: &str, end: &str) -> Vec<f64> {
+    let mut since = None;
+    let mut spans = Vec::new();
+    for (at, line) in &run.lines {
+        if let (true, Some(start)) = (line.contains(end), since) {
+            spans.push(at - start);
+            since = None;
+        }
+        if line.contains(begin) {
+            since = Some(*at);
+        }
+    }
+    spans
 }
 
 pub fn keepalive(md: &mut String, r: &Results) {

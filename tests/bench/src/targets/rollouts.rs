@@ -18,7 +18,7 @@ pub(super) fn versions(r: &Results, t: &mut Vec<Target>) {
             run.baseline()
         ),
         met: kept >= 0.98,
-        why: "the seconds the change takes include the in-place reloads: each replica loads the new version beside the old one while it keeps serving, and on 2 shared cores the load (and tfs, dockerd) takes CPU from the replicas; see the chart.".into(),
+        why: "see the per-second counts and the chart in §4: the replicas reload beside serving, on 2 cores shared with wrk, nginx, dockerd and tfs.".into(),
     });
     t.push(Target {
         name: "version rollout in place: 0 failed".into(),
@@ -35,7 +35,7 @@ pub(super) fn versions(r: &Results, t: &mut Vec<Target>) {
         name: format!("version rollout in place ≤ {limit:.0} s (2 loads + 2 s, 4 GPUs)"),
         measured: format!("{took:.1} s"),
         met: took <= limit,
-        why: format!("tfs reloads in waves of `[rollout] max_unavailable` = 1 (the default), even in place: four waves, each a model load of {:.0} s plus the reload calls and the check that the replica serves, one after the other. Waves of all four at once would fit the target; the default keeps a bad version from reaching more than one replica before it is seen failing.", LOAD_MS as f64 / 1e3),
+        why: format!("tfs reloads in place in waves of `[rollout] max_unavailable` (1, the default), one after the other: four waves, each a model load of {:.0} s plus the reload calls and the check that the replica serves the new version; 2 loads + 2 s needs the replicas' loads to overlap. The default keeps a version that fails from reaching more than one replica.", LOAD_MS as f64 / 1e3),
     });
 }
 
