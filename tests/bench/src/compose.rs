@@ -47,8 +47,13 @@ impl Compose {
 
     /// `docker-compose up -d`, then waits for every replica's model.
     pub fn up(&self) -> R<Up> {
+        self.up_with(&["up", "-d"])
+    }
+
+    /// `docker-compose ARGS` (an `up`), then waits for every replica's model.
+    pub fn up_with(&self, args: &[&str]) -> R<Up> {
         let started = Instant::now();
-        self.compose(&["up", "-d"])?;
+        self.compose(args)?;
         let up_seconds = started.elapsed().as_secs_f64();
         let addrs: Vec<String> = self
             .replicas()?
@@ -80,11 +85,33 @@ impl Compose {
     pub fn set_image(&self, from: &str, to: &str) -> R<()> {
         let file = self.dir.join("docker-compose.yml");
         let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
-        let changed = text.replace(&format!("image: \"{from}\""), &format!("image: \"{to}\""));
+        // The YAML writer quotes only references that need it.
+        let changed = text
+            .replace(&format!("image: \"{from}\""), &format!("image: \"{to}\""))
+            .replace(&format!("image: {from}\n"), &format!("image: \"{to}\"\n"));
         if changed == text {
             return Err(format!("no image {from} in {file:?}"));
         }
         std::fs::write(&file, changed).map_err(|e| e.to_string())
+    }
+
+    /// Changes the served version in the exported models.config; compose
+    /// does not see a bind-mounted file change, so `up` must recreate.
+    pub fn set_version(&self, from: u32, to: u32) -> R<()> {
+        let file = self.dir.join("models.config");
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{file:?}: {e}"))?;
+        let changed = text.replace(&format!("versions: {from}"), &format!("versions: {to}"));
+        if changed == text {
+            return Err(format!("no version {from} in {file:?}"));
+        }
+        std::fs::write(&file, changed).map_err(|e| e.to_string())
+    }
+
+    /// `docker-compose down` with compose's own stop timeout (10 s), timed.
+    pub fn down_timed(&self) -> R<f64> {
+        let started = Instant::now();
+        self.compose(&["down", "--remove-orphans"])?;
+        Ok(started.elapsed().as_secs_f64())
     }
 
     /// `docker-compose down` (containers and network).

@@ -8,8 +8,14 @@ use std::time::{Duration, Instant};
 
 use crate::sh::{self, R};
 
-pub const STUB: &str = "tfs-serving-stub:latest";
+/// What tests/env/setup builds; the run uses it under its own tag, STUB.
+pub const SETUP_STUB: &str = "tfs-serving-stub:latest";
+pub const STUB: &str = "tfs-serving-stub:tfsbench";
 pub const NGINX: &str = "tfs-nginx:bookworm";
+/// The current nginx (1.30, with `keepalive_min_timeout`).
+pub const FORKY: &str = "tfs-nginx:forky";
+/// The model's version directories; fleets serve the first unless told.
+pub const VERSIONS: [u32; 2] = [123, 124];
 /// Every fleet, compose project and proxy of the benchmark starts with this.
 pub const PREFIX: &str = "tfsbench";
 
@@ -26,6 +32,10 @@ pub struct Fleet {
     pub port: u16,
     /// The balancer's published gRPC port, when `[balancer].grpc` is set.
     pub grpc_port: Option<u16>,
+    /// The balancer's image.
+    pub nginx: &'static str,
+    /// `versions` of the model, when fleet.toml lists them.
+    pub versions: std::cell::Cell<Option<u32>>,
     tfs: PathBuf,
 }
 
@@ -37,6 +47,8 @@ pub struct Applied {
     pub replicas_s: Option<f64>,
     /// Seconds until "started balancer", when it was created.
     pub balancer_s: Option<f64>,
+    /// Each progress line and when it came, in seconds from the start.
+    pub lines: Vec<(f64, String)>,
 }
 
 /// `[serving]` for stub replicas with these flags, on `gpus` simulated GPUs.
@@ -55,14 +67,18 @@ impl Fleet {
     pub fn new(tools: &Tools, label: &str, body: &str) -> R<Self> {
         let name = format!("{PREFIX}-{label}");
         let dir = tools.work.join(&name);
-        let version = dir.join("models/half_plus_two/123");
-        std::fs::create_dir_all(&version).map_err(|e| format!("{version:?}: {e}"))?;
-        std::fs::write(version.join("saved_model.pb"), b"").map_err(|e| e.to_string())?;
+        for v in VERSIONS {
+            let version = dir.join(format!("models/half_plus_two/{v}"));
+            std::fs::create_dir_all(&version).map_err(|e| format!("{version:?}: {e}"))?;
+            std::fs::write(version.join("saved_model.pb"), b"").map_err(|e| e.to_string())?;
+        }
         let fleet = Fleet {
             name,
             dir,
             port: sh::free_port()?,
             grpc_port: None,
+            nginx: NGINX,
+            versions: std::cell::Cell::new(Some(VERSIONS[0])),
             tfs: tools.tfs.clone(),
         };
         fleet.write(body)?;
@@ -76,11 +92,22 @@ impl Fleet {
         Ok(self)
     }
 
+    /// The same fleet behind another nginx image.
+    pub fn with_nginx(mut self, nginx: &'static str, body: &str) -> R<Self> {
+        self.nginx = nginx;
+        self.write(body)?;
+        Ok(self)
+    }
+
     /// Rewrites fleet.toml with another body (same name, model and ports).
     pub fn write(&self, body: &str) -> R<()> {
+        let versions = self
+            .versions
+            .get()
+            .map_or(String::new(), |v| format!("versions = [{v}]\n"));
         let mut text = format!(
-            "[fleet]\nname = \"{}\"\n\n{body}\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n\n[balancer]\nimage = \"{NGINX}\"\nrest = \"127.0.0.1:{}\"\n",
-            self.name, self.port
+            "[fleet]\nname = \"{}\"\n\n{body}\n[[models]]\nname = \"half_plus_two\"\npath = \"models/half_plus_two\"\n{versions}\n[balancer]\nimage = \"{}\"\nrest = \"127.0.0.1:{}\"\n",
+            self.name, self.nginx, self.port
         );
         if let Some(grpc) = self.grpc_port {
             text.push_str(&format!("grpc = \"127.0.0.1:{grpc}\"\n"));
@@ -145,6 +172,7 @@ impl Fleet {
             .spawn()
             .map_err(|e| format!("cannot run tfs apply: {e}"))?;
         let (mut log, mut replicas_s, mut balancer_s) = (String::new(), None, None);
+        let mut lines = Vec::new();
         let stderr = std::io::BufReader::new(child.stderr.take().ok_or("no stderr")?);
         for line in stderr.lines().map_while(Result::ok) {
             let at = Some(started.elapsed().as_secs_f64());
@@ -160,6 +188,7 @@ impl Fleet {
             };
             log.push_str(&line);
             log.push('\n');
+            lines.push((started.elapsed().as_secs_f64(), line));
         }
         let status = child.wait().map_err(|e| e.to_string())?;
         let seconds = started.elapsed().as_secs_f64();
@@ -176,13 +205,21 @@ impl Fleet {
             peak_rss_kib: peak_rss_kib.unwrap_or(0),
             replicas_s,
             balancer_s,
+            lines,
         })
     }
 
     pub fn destroy(&self) -> R<()> {
+        self.destroy_timed().map(|_| ())
+    }
+
+    /// `tfs destroy`, and how long it took in seconds.
+    pub fn destroy_timed(&self) -> R<f64> {
+        let started = Instant::now();
         let out = self.tfs(&["destroy", "--auto-approve", "-q"])?;
+        let seconds = started.elapsed().as_secs_f64();
         match out.status.success() {
-            true => Ok(()),
+            true => Ok(seconds),
             false => Err(format!(
                 "tfs destroy of {}: {}",
                 self.name,

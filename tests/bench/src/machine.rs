@@ -10,6 +10,7 @@ pub struct Machine {
     pub kernel: String,
     pub docker: String,
     pub nginx: String,
+    pub nginx_forky: String,
     pub wrk: String,
     pub compose: String,
     pub commit: String,
@@ -63,18 +64,8 @@ impl Machine {
             memory: format!("{:.1} GiB", mem_kib / 1024.0 / 1024.0),
             kernel: text("/proc/sys/kernel/osrelease").trim().to_string(),
             docker: first_line("docker", &["version", "--format", "{{.Server.Version}}"]),
-            nginx: first_line(
-                "docker",
-                &[
-                    "run",
-                    "--rm",
-                    "--network",
-                    "none",
-                    crate::fleet::NGINX,
-                    "nginx",
-                    "-v",
-                ],
-            ),
+            nginx: nginx_version(crate::fleet::NGINX),
+            nginx_forky: nginx_version(crate::fleet::FORKY),
             wrk: first_line("wrk", &["-v"]),
             compose: first_line("docker-compose", &["version", "--short"]),
             commit: format!(
@@ -89,6 +80,16 @@ impl Machine {
             load_start: load(),
         }
     }
+}
+
+/// `nginx -v` of an image.
+pub fn nginx_version(image: &str) -> String {
+    sh::output(
+        "docker",
+        &["run", "--rm", "--network", "none", image, "nginx", "-v"],
+    )
+    .map(|o| String::from_utf8_lossy(&o.stderr).trim().to_string())
+    .unwrap_or_else(|e| e)
 }
 
 /// /proc/loadavg's 1, 5 and 15 minute averages.

@@ -6,21 +6,31 @@
 //! 2. the balancer's added latency;
 //! 3. `tfs plan` and `tfs apply` against `docker ps` and docker-compose;
 //! 4. an image rollout under load, tfs against docker-compose;
-//! 5. gRPC through the balancer against the replicas directly.
+//! 5. gRPC through the balancer against the replicas directly;
+//! 6. a replica killed under load, against the hand-made nginx;
+//!
+//! and how cost grows with the fleet (scale), model version rollouts in
+//! place, keep-alive clients across rollouts on two nginx versions, with
+//! SVG charts beside the report.
 //!
 //! Run: `cargo run --release -p tfs-bench` (after tests/env/setup), as root.
 
 mod balance;
+mod chart;
 mod compose;
 mod fleet;
 mod grpc;
+mod keepalive;
+mod lost;
 mod machine;
 mod proxy;
 mod report;
 mod rollout;
+mod scale;
 mod sh;
 mod speed;
 mod targets;
+mod versions;
 mod wrk;
 
 use std::path::PathBuf;
@@ -30,7 +40,7 @@ use fleet::{Tools, PREFIX, STUB};
 use sh::R;
 
 const USAGE: &str =
-    "usage: tfs-bench [--out FILE] [--quick] [--wait-quiet MINUTES] [--only balance,speed,rollout,grpc]";
+    "usage: tfs-bench [--out FILE] [--quick] [--wait-quiet MINUTES] [--only balance,speed,scale,versions,rollout,keepalive,grpc,lost]";
 
 /// How long each measurement runs.
 pub struct Settings {
@@ -42,6 +52,9 @@ pub struct Settings {
     pub plan_runs: usize,
     pub apply_runs: usize,
     pub settle_secs: f64,
+    pub scale_sizes: Vec<usize>,
+    pub scale_plan_runs: usize,
+    pub lost_secs: u32,
     pub quick: bool,
 }
 
@@ -53,7 +66,16 @@ pub struct Results {
     pub apply: Option<speed::Apply>,
     pub overhead: Option<speed::Overhead>,
     pub rollouts: Vec<rollout::Rollout>,
+    /// `tfs destroy` of the rollout fleet and `docker-compose down` of its
+    /// project, in seconds.
+    pub destroys: Option<(f64, f64)>,
+    pub versions: Option<versions::VersionRollouts>,
+    pub keepalive: Vec<keepalive::KeepAliveRun>,
+    pub scale: Option<scale::Scale>,
+    pub lost: Option<lost::Lost>,
     pub grpc: Option<grpc::GrpcRun>,
+    /// Sections that failed: their name and the error, said in the report.
+    pub errors: Vec<(&'static str, String)>,
     pub load_end: String,
     pub minutes: f64,
 }
@@ -107,6 +129,13 @@ fn main() -> ExitCode {
         plan_runs: if quick { 5 } else { 20 },
         apply_runs: if quick { 1 } else { 3 },
         settle_secs: if quick { 3.0 } else { 5.0 },
+        scale_sizes: if quick {
+            vec![8, 32]
+        } else {
+            vec![8, 32, 64, 128]
+        },
+        scale_plan_runs: if quick { 3 } else { 10 },
+        lost_secs: if quick { 10 } else { 20 },
         quick,
     };
     let wants = |s: &str| only.as_deref().is_none_or(|o| o.split(',').any(|x| x == s));
@@ -114,7 +143,7 @@ fn main() -> ExitCode {
     let result = run(&root, &settings, wait_quiet, &wants);
     cleanup();
     match result.and_then(|r| {
-        let text = report::render(&r, &settings);
+        let text = report::render(&r, &settings, &out)?;
         std::fs::write(&out, text).map_err(|e| format!("cannot write {out:?}: {e}"))
     }) {
         Ok(()) => {
@@ -175,59 +204,102 @@ fn run(
         apply: None,
         overhead: None,
         rollouts: Vec::new(),
+        destroys: None,
+        versions: None,
+        keepalive: Vec::new(),
+        scale: None,
+        lost: None,
         grpc: None,
+        errors: Vec::new(),
         load_end: String::new(),
         minutes: 0.0,
     };
-    let mut equal = None;
+    // One section's failure is reported and the others still run.
+    let failed = |section: &'static str, result: R<()>, results: &mut Results| {
+        if let Err(e) = result {
+            say(&format!("{section} failed: {e}"));
+            results.errors.push((section, e));
+            cleanup();
+        }
+    };
     if wants("balance") {
-        let equal_spec = ("equal", "4 × 10 ms", gpu_fleet(STUB, false));
-        let (fleet, run) = balance::measure(&tools, settings, equal_spec)?;
-        results.balance.push(run);
-        equal = Some(fleet);
-        let mixed_spec = ("mixed", "3 × 10 ms + 1 × 20 ms", gpu_fleet(STUB, true));
-        let (fleet, run) = balance::measure(&tools, settings, mixed_spec)?;
-        results.balance.push(run);
-        fleet.destroy()?;
+        let r = balance_section(&tools, settings, &mut results);
+        failed("balance", r, &mut results);
     }
     if wants("speed") {
-        results.plan = Some(speed::plan(&tools, settings)?);
-        let (fleet, apply) = speed::apply(&tools, settings)?;
-        results.apply = Some(apply);
-        results.overhead = Some(speed::overhead(&fleet, settings)?);
-        fleet.destroy()?;
+        let r = speed_section(&tools, settings, &mut results);
+        failed("speed", r, &mut results);
+    }
+    if wants("scale") {
+        let r = scale::measure(&tools, settings).map(|s| results.scale = Some(s));
+        failed("scale", r, &mut results);
+    }
+    if wants("versions") {
+        let r = versions::measure(&tools, settings).map(|v| results.versions = Some(v));
+        failed("versions", r, &mut results);
     }
     if wants("rollout") {
-        let fleet = match equal.take() {
-            Some(fleet) => fleet,
-            None => {
-                let fleet = fleet::Fleet::new(&tools, "equal", &gpu_fleet(STUB, false))?;
-                fleet.apply()?;
-                fleet
-            }
-        };
-        results.rollouts.extend(rollout::tfs(&fleet, settings)?);
-        fleet.destroy()?;
-        results.rollouts.extend(rollout::compose(&fleet, settings)?);
+        let r = rollout_section(&tools, settings, &mut results);
+        failed("rollout", r, &mut results);
     }
-    if let Some(fleet) = equal {
-        fleet.destroy()?;
+    if wants("keepalive") {
+        let r = keepalive::measure(&tools, settings).map(|k| results.keepalive = k);
+        failed("keepalive", r, &mut results);
     }
     if wants("grpc") {
-        results.grpc = Some(grpc::measure(&tools, settings)?);
+        let r = grpc::measure(&tools, settings).map(|g| results.grpc = Some(g));
+        failed("grpc", r, &mut results);
+    }
+    if wants("lost") {
+        let r = lost::measure(&tools, settings).map(|l| results.lost = Some(l));
+        failed("lost", r, &mut results);
     }
     results.load_end = machine::load();
     results.minutes = started.elapsed().as_secs_f64() / 60.0;
     Ok(results)
 }
 
+fn balance_section(tools: &Tools, settings: &Settings, results: &mut Results) -> R<()> {
+    let equal_spec = ("equal", "4 × 10 ms", gpu_fleet(STUB, false));
+    let (fleet, run) = balance::measure(tools, settings, equal_spec)?;
+    results.balance.push(run);
+    fleet.destroy()?;
+    let mixed_spec = ("mixed", "3 × 10 ms + 1 × 20 ms", gpu_fleet(STUB, true));
+    let (fleet, run) = balance::measure(tools, settings, mixed_spec)?;
+    results.balance.push(run);
+    fleet.destroy()
+}
+
+fn speed_section(tools: &Tools, settings: &Settings, results: &mut Results) -> R<()> {
+    results.plan = Some(speed::plan(tools, settings)?);
+    let (fleet, apply) = speed::apply(tools, settings)?;
+    results.apply = Some(apply);
+    results.overhead = Some(speed::overhead(&fleet, settings)?);
+    fleet.destroy()
+}
+
+fn rollout_section(tools: &Tools, settings: &Settings, results: &mut Results) -> R<()> {
+    let body = gpu_fleet(STUB, false);
+    let fleet = fleet::Fleet::new(tools, "equal", &body)?.with_nginx(fleet::FORKY, &body)?;
+    fleet.apply()?;
+    results.rollouts.extend(rollout::tfs(&fleet, settings)?);
+    let destroy = fleet.destroy_timed()?;
+    let (runs, down) = rollout::compose(&fleet, settings)?;
+    results.rollouts.extend(runs);
+    results.destroys = Some((destroy, down));
+    Ok(())
+}
+
 fn prerequisites() -> R<()> {
     let setup = "run tests/env/setup first (as root)";
     sh::docker(&["info", "--format", "{{.ServerVersion}}"]).map_err(|e| format!("{e}\n{setup}"))?;
-    for image in [STUB, fleet::NGINX] {
+    for image in [fleet::SETUP_STUB, fleet::NGINX, fleet::FORKY] {
         sh::docker(&["image", "inspect", image])
             .map_err(|_| format!("image {image} is missing; {setup}"))?;
     }
+    // One stub image for the whole run, even if a setup elsewhere rebuilds
+    // tfs-serving-stub:latest meanwhile.
+    sh::docker(&["tag", fleet::SETUP_STUB, STUB])?;
     for tool in ["wrk", "docker-compose", "/usr/bin/time", "curl"] {
         sh::ok("sh", &["-c", &format!("command -v {tool}")])
             .map_err(|_| format!("{tool} is missing; {setup}"))?;
@@ -264,4 +336,5 @@ fn cleanup() {
         let _ = sh::docker(&["network", "rm", network]);
     }
     let _ = sh::docker(&["rmi", rollout::NEW_IMAGE]);
+    let _ = sh::docker(&["rmi", STUB]);
 }

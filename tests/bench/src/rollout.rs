@@ -20,6 +20,8 @@ pub struct Rollout {
     /// Unix times at which the change began and the fleet served again.
     pub start: f64,
     pub end: f64,
+    /// tfs apply's progress lines and their times from the change's start.
+    pub lines: Vec<(f64, String)>,
 }
 
 impl Rollout {
@@ -66,6 +68,19 @@ impl Rollout {
     pub fn timeline(&self) -> Vec<u64> {
         self.seconds().iter().map(|(_, n)| *n).collect()
     }
+
+    /// (seconds from the change's start, 200s in that second), for charts.
+    pub fn points(&self) -> Vec<(f64, f64)> {
+        self.seconds()
+            .into_iter()
+            .map(|(s, n)| (s as f64 + 0.5 - self.start, n as f64))
+            .collect()
+    }
+
+    /// Mean 200s per second during the change over the mean before.
+    pub fn kept(&self) -> f64 {
+        self.during_mean() / self.baseline().max(1e-9)
+    }
 }
 
 fn mean(seconds: impl Iterator<Item = (u64, u64)>) -> f64 {
@@ -73,13 +88,14 @@ fn mean(seconds: impl Iterator<Item = (u64, u64)>) -> f64 {
     counts.iter().sum::<u64>() as f64 / counts.len().max(1) as f64
 }
 
-/// Runs `change` under constant load on `url`: `settle` seconds before and after.
-fn under_load(
+/// Runs `change` under constant load on `url`: `settle` seconds before and
+/// after; the change returns tfs's progress lines, if any.
+pub fn under_load(
     tool: &'static str,
     clients: Clients,
     url: &str,
     settings: &Settings,
-    change: impl FnOnce() -> R<()>,
+    change: impl FnOnce() -> R<Vec<(f64, String)>>,
 ) -> R<Rollout> {
     let load = wrk::spawn(url, LOAD, 600, clients)?;
     sh::sleep(settings.settle_secs);
@@ -90,7 +106,7 @@ fn under_load(
         sh::sleep(settings.settle_secs);
     }
     let stats = load.interrupt()?;
-    changed?;
+    let lines = changed?;
     say(&format!(
         "rollout by {tool} ({clients:?}): {:.1} s, {} of {} requests failed",
         end - start,
@@ -103,6 +119,7 @@ fn under_load(
         stats,
         start,
         end,
+        lines,
     })
 }
 
@@ -121,7 +138,7 @@ pub fn tfs(fleet: &Fleet, settings: &Settings) -> R<Vec<Rollout>> {
         let url = fleet.published_url();
         runs.push(under_load("tfs apply", clients, &url, settings, || {
             fleet.write(&gpu_fleet(to, false))?;
-            fleet.apply().map(|_| ())
+            fleet.apply().map(|a| a.lines)
         })?);
     }
     Ok(runs)
@@ -129,8 +146,9 @@ pub fn tfs(fleet: &Fleet, settings: &Settings) -> R<Vec<Rollout>> {
 
 /// compose, after the tfs fleet is gone: the project up and serving, the
 /// image changed in docker-compose.yml, `docker-compose up -d`, then the
-/// wait until every new replica is AVAILABLE.
-pub fn compose(fleet: &Fleet, settings: &Settings) -> R<Vec<Rollout>> {
+/// wait until every new replica is AVAILABLE; last `docker-compose down`
+/// with its default stop timeout, timed.
+pub fn compose(fleet: &Fleet, settings: &Settings) -> R<(Vec<Rollout>, f64)> {
     sh::docker(&["tag", fleet::STUB, NEW_IMAGE])?;
     fleet.write(&gpu_fleet(fleet::STUB, false))?;
     let project = Compose::export(fleet, "rollout")?;
@@ -143,12 +161,11 @@ pub fn compose(fleet: &Fleet, settings: &Settings) -> R<Vec<Rollout>> {
         let url = fleet.published_url();
         let run = under_load("docker-compose up -d", clients, &url, settings, || {
             project.set_image(from, to)?;
-            project.up().map(|_| ())
+            project.up().map(|_| Vec::new())
         });
         result = run.map(|r| runs.push(r));
     }
-    let down = project.down();
+    let down = project.down_timed();
     result?;
-    down?;
-    Ok(runs)
+    Ok((runs, down?))
 }

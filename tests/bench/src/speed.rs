@@ -81,7 +81,7 @@ pub fn plan(tools: &Tools, settings: &Settings) -> R<Plan> {
 
 /// The Docker API's time to describe (`head`) or hand out one file of a
 /// container (its archive endpoint), measured by curl on the daemon's socket.
-fn archive_ms(container: &str, path: &str, head: bool) -> R<f64> {
+pub fn archive_ms(container: &str, path: &str, head: bool) -> R<f64> {
     let url = format!("http://docker/containers/{container}/archive?path={path}");
     let socket = "/var/run/docker.sock";
     let times: Vec<f64> = (0..10)

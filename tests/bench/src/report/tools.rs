@@ -84,35 +84,11 @@ pub fn rollouts(md: &mut String, rollouts: &[Rollout]) {
     if rollouts.is_empty() {
         return;
     }
-    let _ = writeln!(md, "## 4. Rollouts under load\n");
-    let _ = writeln!(md, "The equal fleet (4 × 10 ms, models loading in 2 s) under constant load (wrk, {LOAD} connections, through the published port); after a few seconds the image changes to a new tag of the same image, and later back. tfs: fleet.toml edited, `tfs apply` (waves of one replica, the defaults). compose: docker-compose.yml edited, `docker-compose up -d`, then the wait until every new replica serves. Clients: `close` sends `Connection: close` (a connection per request), `keep-alive` is wrk's default. Failed = non-2xx answers plus socket errors (connect/read/write/timeout), over the whole run.\n");
-    let _ = writeln!(md, "| tool | clients | change took | requests | failed | req/s before | mean req/s during | lowest 1 s during |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for r in rollouts {
-        let s = &r.stats;
-        let _ = writeln!(
-            md,
-            "| {} | {} | {:.1} s | {} | **{}** ({} non-2xx; socket {}/{}/{}/{}) | {:.0} | {:.0} | {} |",
-            r.tool,
-            clients(r),
-            r.end - r.start,
-            s.requests,
-            s.failed(),
-            s.non2xx,
-            s.connect,
-            s.read,
-            s.write,
-            s.timeout,
-            r.baseline(),
-            r.during_mean(),
-            r.during_min()
-        );
-    }
-    let _ = writeln!(md, "\nSuccessful predicts per second over each run:\n");
-    for r in rollouts {
-        let line: Vec<String> = r.timeline().iter().map(u64::to_string).collect();
-        let _ = writeln!(md, "- {}, {}: `{}`", r.tool, clients(r), line.join(" "));
-    }
-    md.push('\n');
+    let _ = writeln!(md, "### Image rollouts\n");
+    let _ = writeln!(md, "The equal fleet (4 × 10 ms, models loading in 2 s) behind `tfs-nginx:forky`, under constant load (wrk, {LOAD} connections, through the published port); after a few seconds the image changes to a new tag of the same image, and later back. tfs: fleet.toml edited, `tfs apply` (waves of one replica, the defaults). compose: docker-compose.yml edited, `docker-compose up -d`, then the wait until every new replica serves. Clients: `close` sends `Connection: close` (a connection per request), `keep-alive` is wrk's default. Failed = non-2xx answers plus socket errors (connect/read/write/timeout), over the whole run.\n");
+    let runs: Vec<&Rollout> = rollouts.iter().collect();
+    super::versions::table(md, &runs);
+    super::versions::timelines(md, &runs);
 }
 
 pub fn clients(r: &Rollout) -> &'static str {
