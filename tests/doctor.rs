@@ -283,42 +283,68 @@ fn an_image_without_tf_serving_fails_the_device_request_and_is_removed() {
 }
 
 /// A tfs killed between creating its throw-away container and removing it
-/// leaves one behind; the next run that needs one removes it, and leaves a
-/// running one (another tfs's) and unlabelled containers alone.
+/// leaves one behind; the next run that needs one removes it. A running
+/// one, one whose maker still runs (another tfs's run in progress) and
+/// unlabelled containers are left alone.
 #[test]
 fn a_throwaway_container_left_by_a_killed_tfs_goes_at_the_next_run() {
     let fleet = fleet("doctor-leftover");
-    let create = |name: &str, labels: &[&str], run: bool| {
-        let mut args = vec![if run { "run" } else { "create" }];
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    gone.wait().unwrap();
+    let (dead, alive) = (gone.id().to_string(), std::process::id().to_string());
+    let create = |name: &str, pid: Option<&str>, run: bool| {
+        let mut args: Vec<String> = vec![if run { "run" } else { "create" }.to_string()];
         if run {
-            args.push("-d");
+            args.push("-d".to_string());
         }
-        args.extend(["--name", name, "--network", "none"]);
-        for label in labels {
-            args.extend(["--label", label]);
+        for word in ["--name", name, "--network", "none"] {
+            args.push(word.to_string());
         }
-        args.extend(["--entrypoint", "sleep", fleet::STUB_IMAGE, "600"]);
+        if let Some(pid) = pid {
+            for label in [
+                "tfs.throwaway=run-once".to_string(),
+                format!("tfs.throwaway.host={}", host.trim()),
+                format!("tfs.throwaway.pid={pid}"),
+            ] {
+                args.extend(["--label".to_string(), label]);
+            }
+        }
+        for word in ["--entrypoint", "sleep", fleet::STUB_IMAGE, "600"] {
+            args.push(word.to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         assert!(fleet::docker(&args).status.success(), "{args:?}");
     };
-    let left = format!("{}-left", fleet.name);
-    let running = format!("{}-running", fleet.name);
-    let stranger = format!("{}-stranger", fleet.name);
-    create(&left, &["tfs.throwaway=run-once"], false);
-    create(&running, &["tfs.throwaway=run-once"], true);
-    create(&stranger, &[], false);
+    let name = |what: &str| format!("{}-{what}", fleet.name);
+    create(&name("left"), Some(&dead), false);
+    create(&name("running"), Some(&dead), true);
+    create(&name("in-progress"), Some(&alive), false);
+    create(&name("stranger"), None, false);
     doctor(&fleet, &fleet.toml().gpus_all())
         .stdout_contains("✓ GPU device requests: ")
         .run();
-    let exists = |name: &str| {
-        !docker_lines(&["ps", "-aq", "--filter", &format!("name=^{name}$")]).is_empty()
-    };
-    let (left_there, running_there, stranger_there) =
-        (exists(&left), exists(&running), exists(&stranger));
-    fleet::docker(&["rm", "-f", &left, &running, &stranger]);
-    assert!(
-        !left_there,
-        "the stopped throw-away container is still there"
-    );
-    assert!(running_there, "a running throw-away container was removed");
-    assert!(stranger_there, "an unlabelled container was removed");
+    let there: Vec<(String, bool)> = ["left", "running", "in-progress", "stranger"]
+        .iter()
+        .map(|what| {
+            let filter = format!("name=^{}$", name(what));
+            (
+                what.to_string(),
+                !docker_lines(&["ps", "-aq", "--filter", &filter]).is_empty(),
+            )
+        })
+        .collect();
+    for (what, _) in &there {
+        fleet::docker(&["rm", "-f", &name(what)]);
+    }
+    let expected: Vec<(String, bool)> = [
+        ("left", false),
+        ("running", true),
+        ("in-progress", true),
+        ("stranger", true),
+    ]
+    .iter()
+    .map(|(what, kept)| (what.to_string(), *kept))
+    .collect();
+    assert_eq!(there, expected, "(name, still there)");
 }

@@ -44,7 +44,7 @@ impl Docker {
         self.remove_stopped_throwaways().await;
         let body = ContainerCreateBody {
             image: Some(image.to_string()),
-            labels: Some([(THROWAWAY.to_string(), "run-once".to_string())].into()),
+            labels: Some(throwaway_labels()),
             entrypoint: Some(command.iter().map(|part| part.to_string()).collect()),
             cmd: Some(Vec::new()),
             host_config: Some(HostConfig {
@@ -73,12 +73,13 @@ impl Docker {
         output
     }
 
-    /// Removes throwaway containers that are not running: what a tfs
-    /// killed between creating one and removing it left (a running one may
-    /// be another tfs's, and is left alone). Best effort.
+    /// Removes throwaway containers that a tfs killed between creating and
+    /// removing one left behind: not running, made on this host by a
+    /// process that is gone. Another tfs's run in progress (created, or just
+    /// exited) is left alone, and so is anything not labelled. Best effort.
     async fn remove_stopped_throwaways(&self) {
         let filters = [
-            ("label", vec![THROWAWAY.to_string()]),
+            ("label", vec![format!("{THROWAWAY}.host={}", host_name())]),
             ("status", vec!["created".to_string(), "exited".to_string()]),
         ];
         let options = ListContainersOptionsBuilder::new()
@@ -88,7 +89,14 @@ impl Docker {
         let Ok(found) = self.client.list_containers(Some(options)).await else {
             return;
         };
-        for id in found.into_iter().filter_map(|summary| summary.id) {
+        let left = found.into_iter().filter(|summary| {
+            let pid = summary
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(&format!("{THROWAWAY}.pid")));
+            pid.is_some_and(|pid| !std::path::Path::new("/proc").join(pid).exists())
+        });
+        for id in left.filter_map(|summary| summary.id) {
             let remove = RemoveContainerOptionsBuilder::new().force(true).build();
             let _ = self.client.remove_container(&id, Some(remove)).await;
         }
@@ -107,4 +115,21 @@ impl Docker {
         while exits.next().await.is_some() {}
         self.tail_logs(name, 100).await
     }
+}
+
+/// Who made a throwaway container: this host and process, so that only one
+/// whose maker is gone is ever swept.
+fn throwaway_labels() -> std::collections::HashMap<String, String> {
+    [
+        (THROWAWAY.to_string(), "run-once".to_string()),
+        (format!("{THROWAWAY}.host"), host_name()),
+        (format!("{THROWAWAY}.pid"), std::process::id().to_string()),
+    ]
+    .into()
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_string())
+        .unwrap_or_default()
 }
