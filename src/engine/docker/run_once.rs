@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 
 use super::convert::gpu_request;
 use super::{connect, wrap, Docker};
+use crate::lock::hostname;
 
 /// The label of every throwaway container, so that one a killed tfs left
 /// behind is found and removed by the next run, and nothing else is.
@@ -79,7 +80,7 @@ impl Docker {
     /// exited) is left alone, and so is anything not labelled. Best effort.
     async fn remove_stopped_throwaways(&self) {
         let filters = [
-            ("label", vec![format!("{THROWAWAY}.host={}", host_name())]),
+            ("label", vec![format!("{THROWAWAY}.host={}", hostname())]),
             ("status", vec!["created".to_string(), "exited".to_string()]),
         ];
         let options = ListContainersOptionsBuilder::new()
@@ -122,14 +123,8 @@ impl Docker {
 fn throwaway_labels() -> std::collections::HashMap<String, String> {
     [
         (THROWAWAY.to_string(), "run-once".to_string()),
-        (format!("{THROWAWAY}.host"), host_name()),
+        (format!("{THROWAWAY}.host"), hostname()),
         (format!("{THROWAWAY}.pid"), std::process::id().to_string()),
     ]
     .into()
-}
-
-fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|name| name.trim().to_string())
-        .unwrap_or_default()
 }
