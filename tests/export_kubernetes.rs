@@ -185,7 +185,10 @@ fn probe_in_stub(extra_args: &[&str], probed_models: Option<&[&str]>) -> (bool, 
     for (key, content) in config["data"].as_mapping().unwrap() {
         std::fs::write(etc.join(key.as_str().unwrap()), content.as_str().unwrap()).unwrap();
     }
-    let name = format!("tfs-k8s-probe-{}-{}", std::process::id(), extra_args.len());
+    // One name per call: the probe tests run in parallel in one process.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let name = format!("tfs-k8s-probe-{}-{call}", std::process::id());
     let _guard = Container(name.clone());
     let mut args = vec![
         "run".to_string(),
@@ -215,14 +218,20 @@ fn probe_in_stub(extra_args: &[&str], probed_models: Option<&[&str]>) -> (bool, 
     }
     // Until the stub serves (it loads in well under a second), or a while.
     let deadline = Instant::now() + Duration::from_secs(20);
+    // A failed try may say nothing (a connection reset while the server
+    // starts): keep what the last try that said something said.
+    let mut last_said = String::new();
     loop {
         let mut exec = vec!["exec", name.as_str()];
         exec.extend(command.iter().map(String::as_str));
         let probed = docker(&exec);
         let said = String::from_utf8_lossy(&probed.stdout).to_string()
             + &String::from_utf8_lossy(&probed.stderr);
+        if !said.trim().is_empty() {
+            last_said = said;
+        }
         if probed.status.success() || Instant::now() > deadline {
-            return (probed.status.success(), said);
+            return (probed.status.success(), last_said);
         }
         std::thread::sleep(Duration::from_millis(200));
     }
