@@ -335,8 +335,29 @@ pub fn docker_lines(args: &[&str]) -> Vec<String> {
     lines
 }
 
+impl TestFleet {
+    /// What nginx logged (its errors name the upstream failures behind a
+    /// failed request), for a test that failed.
+    fn print_balancer_log(&self) {
+        let balancer = format!("{}-balancer", self.name);
+        let logs = Command::new("docker")
+            .args(["logs", "--tail", "60", &balancer])
+            .output();
+        if let Ok(logs) = logs {
+            eprintln!(
+                "--- the last lines `docker logs {balancer}` printed:\n{}{}",
+                String::from_utf8_lossy(&logs.stdout),
+                String::from_utf8_lossy(&logs.stderr)
+            );
+        }
+    }
+}
+
 impl Drop for TestFleet {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.print_balancer_log();
+        }
         let ids = docker_lines(&[
             "ps",
             "-aq",
