@@ -152,6 +152,26 @@ async fn first_apply_then_rollout_keep_every_invariant() {
             && *status == Status::Running));
 }
 
+/// Old workers finish their requests after a reload: a count of them that
+/// answers no number is no proof they are gone, so no replica is killed
+/// until a count reads zero.
+#[tokio::test]
+async fn an_unreadable_count_of_old_workers_holds_the_removal_back() {
+    let case = Case::new();
+    let (old, new) = four_gpus(&case);
+    let memory = memory_with_images(&new);
+    memory.add_image(&old.replicas[0].config.image);
+    converge(&memory, &old).await;
+    for _ in 0..3 {
+        memory.fail_next("count", &new.balancer.name);
+    }
+    let plan = plan(&memory, &new).await;
+    run(&memory, &plan, &Watcher::new(None)).await.unwrap();
+    assert_eq!(memory.violations(), Vec::<String>::new());
+    let again = self::plan(&memory, &new).await;
+    assert!(again.is_empty(), "not converged: {:#?}", again.steps);
+}
+
 #[tokio::test]
 async fn a_failed_wave_restores_the_previous_spec_and_leaves_the_rest_alone() {
     let case = Case::new();

@@ -69,15 +69,17 @@ pub async fn start_balancer(
 }
 
 /// Waits until nginx's old workers, which finish the requests they hold
-/// after a reload, have exited; at most `limit`.
+/// after a reload, have exited; at most `limit`. A count that cannot be
+/// read is no proof that they have: waiting on is safe, a replica removed
+/// under a request in flight is not.
 pub async fn drain(engine: &impl Engine, balancer: &str, limit: Duration) -> Result<()> {
     let deadline = Instant::now() + limit;
     loop {
         let count = engine
             .exec(balancer, &["sh", "-c", COUNT_SHUTTING_DOWN])
             .await?;
-        let shutting_down: u32 = count.output.trim().parse().unwrap_or(0);
-        if shutting_down == 0 || Instant::now() >= deadline {
+        let drained = count.exit_code == 0 && count.output.trim().parse::<u32>() == Ok(0);
+        if drained || Instant::now() >= deadline {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

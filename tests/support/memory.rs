@@ -95,6 +95,10 @@ struct Entry {
     loading: Option<usize>,
     /// The config nginx runs, in a balancer whose nginx runs.
     nginx: Option<String>,
+    /// Configs that old workers still route by after reloads: they finish
+    /// what they hold and are gone by the next count of shutting-down
+    /// workers that can be read (`COUNT_SHUTTING_DOWN`).
+    retiring: Vec<String>,
 }
 
 struct Net {

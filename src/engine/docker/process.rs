@@ -5,9 +5,14 @@ use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::query_parameters::LogsOptionsBuilder;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
+use std::time::Duration;
 
 use super::{is_not_found, wrap, Docker};
 use crate::engine::ExecOutput;
+
+/// How often an exec that ended its output is asked again for its exit
+/// code, 20 ms apart: at most 5 s.
+const EXIT_CODE_TRIES: u32 = 250;
 
 impl Docker {
     pub(super) async fn run_exec(&self, container: &str, command: &[&str]) -> Result<ExecOutput> {
@@ -38,16 +43,24 @@ impl Docker {
                 output.push_str(&chunk.map_err(wrap).with_context(context)?.to_string());
             }
         }
-        let inspect = self
-            .client
-            .inspect_exec(&created.id)
-            .await
-            .map_err(wrap)
-            .with_context(context)?;
-        Ok(ExecOutput {
-            exit_code: inspect.exit_code.unwrap_or(-1),
-            output,
-        })
+        // The output can end a moment before Docker records the exit
+        // code (a busy daemon inspected at once still says running).
+        let mut tries = 0;
+        let exit_code = loop {
+            let inspect = self
+                .client
+                .inspect_exec(&created.id)
+                .await
+                .map_err(wrap)
+                .with_context(context)?;
+            match inspect.exit_code {
+                Some(code) if inspect.running != Some(true) => break code,
+                _ if tries >= EXIT_CODE_TRIES => break -1,
+                _ => tries += 1,
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        Ok(ExecOutput { exit_code, output })
     }
 
     pub(super) async fn tail_logs(&self, container: &str, lines: usize) -> Result<String> {

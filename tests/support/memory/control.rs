@@ -82,7 +82,8 @@ impl Memory {
     /// The next call of `op` on `target` fails. `op` is an engine method's
     /// name or `probe`; or, in the balancer's scripts, `switch` (exit 6),
     /// `reload` (exit 4: the config is not loaded), `drain` (exit 5: it is
-    /// loaded, the old workers linger) or `record` (exit 7). `target` is a
+    /// loaded, the old workers linger) or `record` (exit 7); `count`: a
+    /// count of shutting-down workers answers no number. `target` is a
     /// container's name or id, an image, a network, or `*` for any.
     pub fn fail_next(&self, op: &str, target: &str) {
         self.fail(op, target, 1);

@@ -197,6 +197,7 @@ impl State {
             logs: Vec::new(),
             loading: Some(0),
             nginx: None,
+            retiring: Vec::new(),
         };
         if entry.is_balancer() {
             // The image's own nginx.conf, until tfs writes a link over it.
@@ -275,6 +276,7 @@ impl State {
             .values_mut()
             .for_each(String::clear);
         entry.nginx = None;
+        entry.retiring.clear();
         let name = entry.container.name.clone();
         self.journal.push(format!("exit {name} {code}"));
     }

@@ -1,6 +1,7 @@
 //! Ending a running container: `docker stop` (its stop signal) and
 //! `docker kill` (SIGKILL), each recorded, and checked against the one
-//! rule of ending: no running nginx may still route to the container.
+//! rule of ending: no running nginx may still route to the container,
+//! not even its old workers that finish their requests after a reload.
 
 use anyhow::Result;
 
@@ -43,8 +44,9 @@ impl State {
             .filter(|entry| {
                 entry
                     .nginx
-                    .as_deref()
-                    .is_some_and(|conf| upstream_members(conf).contains(name))
+                    .iter()
+                    .chain(&entry.retiring)
+                    .any(|conf| upstream_members(conf).contains(name))
             })
             .map(|entry| entry.container.name.clone())
             .collect()

@@ -50,7 +50,7 @@ impl State {
     pub(super) fn exec_in(&mut self, index: usize, command: &[&str]) -> ExecOutput {
         let balancer = self.containers[index].is_balancer();
         match command {
-            ["sh", "-c", count] if *count == COUNT_SHUTTING_DOWN => done(0, "0\n"),
+            ["sh", "-c", count] if *count == COUNT_SHUTTING_DOWN => self.count_retiring(index),
             ["sh", "-c", text, "sh", file] if balancer => match parts_of(text) {
                 Some(parts) => self.run(index, &parts, file),
                 None => done(
@@ -63,6 +63,21 @@ impl State {
                 format!("memory engine: cannot run `{}`", command.join(" ")),
             ),
         }
+    }
+
+    /// `COUNT_SHUTTING_DOWN`: the old workers have finished by now, unless
+    /// a `count` fault makes the answer unreadable (as an exec that Docker
+    /// could not run prints an error instead of a number).
+    fn count_retiring(&mut self, index: usize) -> ExecOutput {
+        let name = self.containers[index].container.name.clone();
+        if self.fault("count", &[&name]).is_err() {
+            return done(
+                126,
+                "OCI runtime exec failed: injected by the memory engine",
+            );
+        }
+        self.containers[index].retiring.clear();
+        done(0, "0\n")
     }
 
     /// nginx starts with what nginx.conf names, or the container exits.
@@ -118,7 +133,9 @@ impl State {
             available,
             conf: conf.clone(),
         });
-        entry.nginx = Some(conf);
+        if let Some(old) = entry.nginx.replace(conf) {
+            entry.retiring.push(old);
+        }
         if !started {
             self.journal.push(format!("reload {balancer}"));
         }
