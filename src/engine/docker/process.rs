@@ -1,11 +1,12 @@
 //! Commands and logs of containers.
 
+use std::time::Duration;
+
 use anyhow::{Context, Result};
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::query_parameters::LogsOptionsBuilder;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
-use std::time::Duration;
 
 use super::{is_not_found, wrap, Docker};
 use crate::engine::ExecOutput;
