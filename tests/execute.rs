@@ -101,6 +101,14 @@ fn hashes(memory: &Memory) -> Vec<(String, String, Status)> {
         .collect()
 }
 
+/// A host that runs `old` converged, with `new`'s images there too.
+async fn host_running(old: &Desired, new: &Desired) -> Memory {
+    let memory = memory_with_images(new);
+    memory.add_image(&old.replicas[0].config.image);
+    converge(&memory, old).await;
+    memory
+}
+
 fn four_gpus(case: &Case) -> (Desired, Desired) {
     let old = case.desired(FOUR_GPUS);
     let new = case.desired(&FOUR_GPUS.replace("2.17.0", "2.18.0"));
@@ -111,9 +119,7 @@ fn four_gpus(case: &Case) -> (Desired, Desired) {
 async fn first_apply_then_rollout_keep_every_invariant() {
     let case = Case::new();
     let (old, new) = four_gpus(&case);
-    let memory = memory_with_images(&new);
-    memory.add_image(&old.replicas[0].config.image);
-    converge(&memory, &old).await;
+    let memory = host_running(&old, &new).await;
     let plan = plan(&memory, &new).await;
     let before = memory.journal().len();
     run(&memory, &plan, &Watcher::new(None)).await.unwrap();
@@ -159,9 +165,7 @@ async fn first_apply_then_rollout_keep_every_invariant() {
 async fn an_unreadable_count_of_old_workers_holds_the_removal_back() {
     let case = Case::new();
     let (old, new) = four_gpus(&case);
-    let memory = memory_with_images(&new);
-    memory.add_image(&old.replicas[0].config.image);
-    converge(&memory, &old).await;
+    let memory = host_running(&old, &new).await;
     for _ in 0..3 {
         memory.fail_next("count", &new.balancer.name);
     }
@@ -176,9 +180,7 @@ async fn an_unreadable_count_of_old_workers_holds_the_removal_back() {
 async fn a_failed_wave_restores_the_previous_spec_and_leaves_the_rest_alone() {
     let case = Case::new();
     let (old, new) = four_gpus(&case);
-    let memory = memory_with_images(&new);
-    memory.add_image(&old.replicas[0].config.image);
-    converge(&memory, &old).await;
+    let memory = host_running(&old, &new).await;
     let before = hashes(&memory);
     let bad_image = new.replicas[0].config.image.clone();
     memory.never_ready(move |container| container.image == bad_image);
@@ -212,16 +214,12 @@ async fn an_interrupt_between_any_two_operations_is_repaired_by_the_next_plan() 
     let case = Case::new();
     let (old, new) = four_gpus(&case);
     let count = {
-        let memory = memory_with_images(&new);
-        memory.add_image(&old.replicas[0].config.image);
-        converge(&memory, &old).await;
+        let memory = host_running(&old, &new).await;
         plan(&memory, &new).await.operations.len()
     };
     assert!(count > 10, "{count}");
     for at in 1..=count {
-        let memory = memory_with_images(&new);
-        memory.add_image(&old.replicas[0].config.image);
-        converge(&memory, &old).await;
+        let memory = host_running(&old, &new).await;
         let plan = plan(&memory, &new).await;
         let error = run(&memory, &plan, &Watcher::new(Some(at))).await;
         let message = format!("{:#}", error.expect_err("an interrupted apply fails"));
@@ -261,9 +259,7 @@ async fn first_apply_interrupted_anywhere_converges_next_time() {
 async fn a_container_swapped_for_a_strangers_after_planning_is_never_removed() {
     let case = Case::new();
     let (old, new) = four_gpus(&case);
-    let memory = memory_with_images(&new);
-    memory.add_image(&old.replicas[0].config.image);
-    converge(&memory, &old).await;
+    let memory = host_running(&old, &new).await;
     let plan = plan(&memory, &new).await;
     // Between plan and apply, someone puts their own container under the first target's name.
     let target = new.replicas[0].name.clone();
