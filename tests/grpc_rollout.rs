@@ -15,10 +15,16 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use fleet::{docker, docker_lines, restarts, TestFleet, STUB_IMAGE};
+use tfs_proto::clients::TEST_PACE;
 use tfs_proto::load::Load;
 
 fn balancer(fleet: &TestFleet) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], fleet.grpc_port.unwrap()))
+}
+
+/// `clients` paced gRPC clients of the fleet's balancer.
+fn grpc_load(fleet: &TestFleet, clients: usize) -> Load {
+    Load::start_paced(balancer(fleet), "half_plus_two", clients, Some(TEST_PACE))
 }
 
 fn replica_ids(fleet: &TestFleet) -> Vec<String> {
@@ -51,7 +57,7 @@ fn rolling_image_change_under_grpc_load_loses_no_request() {
     fleet.apply().run();
     let before = replica_ids(&fleet);
 
-    let traffic = Load::start(balancer(&fleet), "half_plus_two", 4);
+    let traffic = grpc_load(&fleet, 4);
     traffic.wait_for(40, Duration::from_secs(20));
     fleet.write(&fleet.toml().image(&tag.0).gpus(&[0, 1, 2, 3]));
     let apply = fleet
@@ -90,13 +96,13 @@ fn a_replica_down_in_the_upstream_costs_no_grpc_request() {
     fleet.write(&fleet.toml().gpus(&[0, 1, 2]));
     fleet.apply().run();
     // Warm nginx's keepalive connections to every replica first.
-    let warm = Load::start(balancer(&fleet), "half_plus_two", 4);
+    let warm = grpc_load(&fleet, 4);
     warm.wait_for(100, Duration::from_secs(20));
     warm.stop().assert_clean(100);
     // Down, but still in the upstream: nginx only learns it by failing to reach it.
     docker(&["stop", "-t", "1", &format!("{}-gpu2", fleet.name)]);
 
-    let traffic = Load::start(balancer(&fleet), "half_plus_two", 4);
+    let traffic = grpc_load(&fleet, 4);
     traffic.wait_for(300, Duration::from_secs(30));
     let report = traffic.stop();
     report.assert_clean(300);
@@ -117,7 +123,7 @@ fn a_replica_crashing_under_grpc_load_costs_only_its_calls_in_flight() {
     fleet.apply().run();
     let crashing = format!("{}-gpu2", fleet.name);
 
-    let traffic = Load::start(balancer(&fleet), "half_plus_two", CLIENTS as usize);
+    let traffic = grpc_load(&fleet, CLIENTS as usize);
     // Each life of the crashing replica serves 50 predicts; wait for a few lives.
     let deadline = Instant::now() + Duration::from_secs(60);
     while restarts(&crashing) < 3 && Instant::now() < deadline {

@@ -13,7 +13,7 @@ use tfs::desire::nginx::{render, Member};
 use tfs::desire::{desire, Desired, ReplicaSpec};
 use tfs::discover::Inventory;
 use tfs::engine::{ContainerSpec, Engine, PullProgress, Status};
-use tfs::execute::scripts::{first_load_script, script, COUNT_SHUTTING_DOWN};
+use tfs::execute::scripts::{first_load_script, script, WAIT_DRAINED};
 use tfs::execute::scripts::{RECORD, RELOAD, SWITCH, TEST};
 use tfs::observe::{conf_file, observe, Observed, LOADED_CONF_PATH, NGINX_CONF_PATH};
 use tfs::reconcile::reconcile;
@@ -276,7 +276,7 @@ async fn scripts_test_switch_reload_and_record_like_nginx() {
     let (code, output) = f.run(&[TEST, SWITCH, RELOAD, RECORD], &full).await;
     assert_eq!(code, 3);
     assert!(output.contains("not found in upstream \"cpu-fleet-cpu2\""));
-    let count = ok!(m.exec(lb, &["sh", "-c", COUNT_SHUTTING_DOWN]));
+    let count = ok!(m.exec(lb, &["sh", "-c", WAIT_DRAINED, "sh", "300"]));
     assert_eq!(count.output, "0\n");
     assert_eq!(ok!(m.exec(lb, &["nginx", "-s", "stop"])).exit_code, 127);
     let unknown = format!("{}\necho more", script(&[TEST]));

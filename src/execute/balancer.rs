@@ -1,11 +1,11 @@
 //! The balancer container: started with its first nginx.conf, and drained
 //! after a reload. Paths and links are laid out in `observe::balancer_conf`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
-use super::scripts::{first_load_script, COUNT_SHUTTING_DOWN};
+use super::scripts::{first_load_script, WAIT_DRAINED};
 use crate::desire::{BalancerSpec, GRPC_LISTEN_PORT, REST_LISTEN_PORT};
 use crate::engine::{ContainerSpec, Engine, PortBinding};
 use crate::observe::{conf_file, NGINX_CONF_PATH};
@@ -73,16 +73,24 @@ pub async fn start_balancer(
 /// read is no proof that they have: waiting on is safe, a replica removed
 /// under a request in flight is not.
 pub async fn drain(engine: &impl Engine, balancer: &str, limit: Duration) -> Result<()> {
-    let deadline = Instant::now() + limit;
-    loop {
-        let count = engine
-            .exec(balancer, &["sh", "-c", COUNT_SHUTTING_DOWN])
-            .await?;
-        let drained = count.exit_code == 0 && count.output.trim().parse::<u32>() == Ok(0);
-        if drained || Instant::now() >= deadline {
-            return Ok(());
+    // The script's own bound, a little past `limit`: it stops by itself
+    // when tfs stopped waiting for it.
+    let tries = (limit.as_millis() / 100 + 10).to_string();
+    let wait = async {
+        loop {
+            let waited = engine
+                .exec(balancer, &["sh", "-c", WAIT_DRAINED, "sh", &tries])
+                .await?;
+            if waited.exit_code == 0 && waited.output.trim() == "0" {
+                return Ok(());
+            }
+            // No proof (an exec Docker could not run, a count unreadable): ask again.
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    match tokio::time::timeout(limit, wait).await {
+        Ok(drained) => drained,
+        Err(_) => Ok(()),
     }
 }
 

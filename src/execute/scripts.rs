@@ -50,11 +50,22 @@ for old in "$dir"/*.conf; do [ "$old" = "$1" ] || rm -f "$old"; done"#;
 /// Tests the config nginx was started with (exit 3 when rejected).
 pub const FIRST_TEST: &str = "nginx -t -q || exit 3";
 
-/// Prints how many nginx processes are shutting down: old workers that
-/// still finish the requests they hold after a reload. `[s]` keeps grep and
-/// its shell, whose own command lines hold the pattern, from counting.
-pub const COUNT_SHUTTING_DOWN: &str =
-    "grep -l '[s]hutting down' /proc/[0-9]*/cmdline 2>/dev/null | wc -l";
+/// Waits inside the balancer until no nginx process is shutting down (old
+/// workers that still finish the requests they hold after a reload),
+/// counting every 100 ms, at most `$1` times: prints 0 and exits 0 once
+/// there is none, else the last count and exits 8. `[s]` keeps grep and its
+/// shell, whose own command lines hold the pattern, from counting. One exec for the whole
+/// wait, as each exec costs Docker and runc about 0.1 s of CPU: polled from
+/// outside, a drain took half a core. Without grep and wc nothing counts as
+/// proof (a missing grep alone would make wc print 0).
+pub const WAIT_DRAINED: &str = r#"command -v grep >/dev/null && command -v wc >/dev/null || { echo "no grep or wc in the balancer image"; exit 9; }
+tries=0
+while :; do
+  count=$(grep -l '[s]hutting down' /proc/[0-9]*/cmdline 2>/dev/null | wc -l)
+  [ "$count" = 0 ] && { echo 0; exit 0; }
+  tries=$((tries + 1)); [ "$tries" -ge "$1" ] && { echo "$count"; exit 8; }
+  sleep 0.1
+done"#;
 
 /// For a balancer just started with `$1`: its config test, then the record.
 pub fn first_load_script() -> String {

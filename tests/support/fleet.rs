@@ -181,7 +181,9 @@ impl TestFleet {
     /// A tfs run in this fleet's directory, with its environment and PATH;
     /// declare the arguments and expectations, then `run()`.
     pub fn test(&self) -> Test {
-        let mut test = Test::in_directory(self.directory.path());
+        // A daemon starved by the tests' own load can take over a minute
+        // for one call; these tests are not about Docker's speed.
+        let mut test = Test::in_directory(self.directory.path()).env("TFS_DOCKER_TIMEOUT", "300");
         for (key, value) in &self.env {
             test = test.env(key, value);
         }

@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use tfs_proto::clients::{Client, Clients, Tally};
+use tfs_proto::clients::{Client, Clients, Tally, TEST_PACE};
 
 pub const BODY: &str = r#"{"instances": [1.0, 2.0, 5.0]}"#;
 pub const EXPECTED: &str = r#"{"predictions":[2.5,3.0,4.5]}"#;
@@ -84,9 +84,11 @@ impl Load {
     /// Starts `clients` threads POSTing to the balancer on 127.0.0.1:`port`.
     pub fn start(port: u16, clients: usize) -> Self {
         let url = format!("http://127.0.0.1:{port}/v1/models/half_plus_two:predict");
-        Self(Clients::spawn(clients, move |client| {
-            run(&url, &client, false)
-        }))
+        Self(Clients::spawn_paced(
+            clients,
+            Some(TEST_PACE),
+            move |client| run(&url, &client, false),
+        ))
     }
 
     /// Starts `clients` threads that each keep one connection to the
@@ -94,9 +96,11 @@ impl Load {
     /// the server closed it).
     pub fn start_keepalive(port: u16, clients: usize) -> Self {
         let url = format!("http://127.0.0.1:{port}/v1/models/half_plus_two:predict");
-        Self(Clients::spawn(clients, move |client| {
-            run(&url, &client, true)
-        }))
+        Self(Clients::spawn_paced(
+            clients,
+            Some(TEST_PACE),
+            move |client| run(&url, &client, true),
+        ))
     }
 
     /// Time since the load started.
@@ -124,7 +128,9 @@ fn run(url: &str, client: &Client<Report>, keep_alive: bool) {
     let (report, started) = (&*client.tally, client.started);
     let idle = usize::from(keep_alive);
     let agent = ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(30))
+        // Longer than nginx's read timeout (35 s by default): a hung replica
+        // then shows as nginx's 504, which its log explains.
+        .timeout(Duration::from_secs(60))
         .max_idle_connections(idle)
         .max_idle_connections_per_host(idle)
         .build();

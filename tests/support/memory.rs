@@ -97,7 +97,7 @@ struct Entry {
     nginx: Option<String>,
     /// Configs that old workers still route by after reloads: they finish
     /// what they hold and are gone by the next count of shutting-down
-    /// workers that can be read (`COUNT_SHUTTING_DOWN`).
+    /// workers that can be read (`WAIT_DRAINED`).
     retiring: Vec<String>,
 }
 

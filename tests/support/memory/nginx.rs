@@ -8,9 +8,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use tfs::engine::ExecOutput;
-use tfs::execute::scripts::{
-    script, COUNT_SHUTTING_DOWN, FIRST_TEST, RECORD, RELOAD, SWITCH, TEST,
-};
+use tfs::execute::scripts::{script, FIRST_TEST, RECORD, RELOAD, SWITCH, TEST, WAIT_DRAINED};
 use tfs::observe::{CONF_DIR, LOADED_CONF_PATH, NGINX_CONF_PATH};
 
 use super::{Load, Node, State};
@@ -50,7 +48,7 @@ impl State {
     pub(super) fn exec_in(&mut self, index: usize, command: &[&str]) -> ExecOutput {
         let balancer = self.containers[index].is_balancer();
         match command {
-            ["sh", "-c", count] if *count == COUNT_SHUTTING_DOWN => self.count_retiring(index),
+            ["sh", "-c", wait, "sh", _tries] if *wait == WAIT_DRAINED => self.count_retiring(index),
             ["sh", "-c", text, "sh", file] if balancer => match parts_of(text) {
                 Some(parts) => self.run(index, &parts, file),
                 None => done(
@@ -65,7 +63,7 @@ impl State {
         }
     }
 
-    /// `COUNT_SHUTTING_DOWN`: the old workers have finished by now, unless
+    /// `WAIT_DRAINED`: the old workers have finished by now, unless
     /// a `count` fault makes the answer unreadable (as an exec that Docker
     /// could not run prints an error instead of a number).
     fn count_retiring(&mut self, index: usize) -> ExecOutput {

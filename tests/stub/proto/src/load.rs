@@ -94,10 +94,21 @@ impl Tally for Report {
 pub type Load = Clients<Report>;
 
 impl Load {
-    /// Starts `clients` clients sending Predicts for `model` to `address`.
+    /// Starts `clients` clients sending Predicts for `model` to `address`
+    /// as fast as they are answered (the benchmark's load).
     pub fn start(address: SocketAddr, model: &str, clients: usize) -> Self {
+        Self::start_paced(address, model, clients, None)
+    }
+
+    /// Like `start`; with `pace`, each client sends at most one Predict per `pace`.
+    pub fn start_paced(
+        address: SocketAddr,
+        model: &str,
+        clients: usize,
+        pace: Option<Duration>,
+    ) -> Self {
         let model = model.to_string();
-        Clients::spawn(clients, move |client| {
+        Clients::spawn_paced(clients, pace, move |client| {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
