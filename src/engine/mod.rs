@@ -67,6 +67,14 @@ pub trait Engine {
     /// Writes a file, making missing parent directories; replaces what was
     /// at `path`. The file's mtime is the Unix epoch.
     async fn write_file(&self, container: &str, path: &str, content: &str) -> Result<()>;
+    /// Writes several files (path, content) as `write_file` does: Docker
+    /// does it in one upload, as each costs it a process of its own.
+    async fn write_files(&self, container: &str, files: &[(&str, &str)]) -> Result<()> {
+        for (path, content) in files {
+            self.write_file(container, path, content).await?;
+        }
+        Ok(())
+    }
     /// Makes `path` a symbolic link to `target`; replaces what was at `path`.
     async fn write_link(&self, container: &str, path: &str, target: &str) -> Result<()>;
     async fn create_network(

@@ -112,15 +112,18 @@ pub async fn record(
     replica: &ReplicaSpec,
     models: &[ServedModel],
 ) -> Result<()> {
-    let writes = [
+    let files = recorded_files(models);
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (*p, c.as_str())).collect();
+    engine
+        .write_files(&replica.name, &files)
+        .await
+        .with_context(|| format!("recording the models of {}", replica.name))
+}
+
+/// What [`record`] writes: paths and contents.
+pub fn recorded_files(models: &[ServedModel]) -> [(&'static str, String); 2] {
+    [
         (MODEL_CONFIG_PATH, model_config(models, true)),
         (SERVED_MODELS_PATH, served_models_json(models)),
-    ];
-    for (path, content) in writes {
-        engine
-            .write_file(&replica.name, path, &content)
-            .await
-            .with_context(|| format!("writing {path} into {}", replica.name))?;
-    }
-    Ok(())
+    ]
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::checkpoint::{checkpoint, REPLICA_CREATED, REPLICA_STARTED};
-use super::models::record;
+use super::models::recorded_files;
 use super::ownership::{owned_container, owned_network};
 use crate::desire::ReplicaSpec;
 use crate::engine::{ContainerSpec, Engine};
@@ -39,14 +39,24 @@ pub async fn start_replica(
     Ok(())
 }
 
+/// Its generated files and the record of its models in one write, then the start.
 async fn fill_and_start(engine: &impl Engine, replica: &ReplicaSpec) -> Result<()> {
-    for (path, content) in &replica.config.files {
-        engine
-            .write_file(&replica.name, path, content)
-            .await
-            .with_context(|| format!("writing {path} into {}", replica.name))?;
-    }
-    record(engine, replica, &replica.models).await?;
+    let recorded = recorded_files(&replica.models);
+    let files: Vec<(&str, &str)> = replica
+        .config
+        .files
+        .iter()
+        .map(|(path, content)| (path.as_str(), content.as_str()))
+        .chain(
+            recorded
+                .iter()
+                .map(|(path, content)| (*path, content.as_str())),
+        )
+        .collect();
+    engine
+        .write_files(&replica.name, &files)
+        .await
+        .with_context(|| format!("writing the files of {}", replica.name))?;
     engine.start(&replica.name).await
 }
 

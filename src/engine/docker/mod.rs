@@ -176,12 +176,17 @@ impl Engine for Docker {
     }
 
     async fn write_file(&self, container: &str, path: &str, content: &str) -> Result<()> {
-        self.upload(
-            container,
-            path,
-            archive::pack(path_in_archive(path)?, content)?,
-        )
-        .await
+        self.write_files(container, &[(path, content)]).await
+    }
+
+    async fn write_files(&self, container: &str, files: &[(&str, &str)]) -> Result<()> {
+        let entries = files
+            .iter()
+            .map(|(path, content)| Ok((path_in_archive(path)?, *content)))
+            .collect::<Result<Vec<_>>>()?;
+        let paths: Vec<&str> = files.iter().map(|(path, _)| *path).collect();
+        self.upload(container, &paths.join(", "), archive::pack(&entries)?)
+            .await
     }
 
     async fn write_link(&self, container: &str, path: &str, target: &str) -> Result<()> {

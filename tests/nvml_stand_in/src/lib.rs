@@ -2,7 +2,7 @@
 //! build.rs with the machine's C compiler): tfs finds it through
 //! `LD_LIBRARY_PATH` and sees the GPUs a test describes.
 //!
-//! ```ignore
+//! ```text
 //! let gpus = [StandInGpu::new("GPU-1111", "NVIDIA H100 80GB HBM3", 81559, 1024)];
 //! command
 //!     .env("LD_LIBRARY_PATH", tfs_nvml_stand_in::DIRECTORY)
