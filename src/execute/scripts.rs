@@ -54,10 +54,12 @@ pub const FIRST_TEST: &str = "nginx -t -q || exit 3";
 /// workers that still finish the requests they hold after a reload),
 /// counting every 100 ms, at most `$1` times: prints 0 and exits 0 once
 /// there is none, else the last count and exits 8. `[s]` keeps grep and its
-/// shell, whose own command lines hold the pattern, from counting. One exec for the whole
-/// wait, as each exec costs Docker and runc about 0.1 s of CPU: polled from
-/// outside, a drain took half a core. Without grep and wc nothing counts as
-/// proof (a missing grep alone would make wc print 0).
+/// shell, whose own command lines hold the pattern, from counting.
+///
+/// One exec for the whole wait: each exec costs Docker and runc about 40 ms
+/// of CPU, so an exec every 100 ms kept 0.4 of a core busy for as long as
+/// a drain lasted. Without grep and wc nothing counts as proof: a missing
+/// grep alone would make wc print 0.
 pub const WAIT_DRAINED: &str = r#"command -v grep >/dev/null && command -v wc >/dev/null || { echo "no grep or wc in the balancer image"; exit 9; }
 tries=0
 while :; do
