@@ -63,8 +63,9 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// `tfs apply` as the tests run it: no prompt, a minute for readiness.
-pub const APPLY: &[&str] = &["apply", "--auto-approve", "--timeout", "60"];
+/// `tfs apply` as the tests run it: no prompt, three minutes for readiness
+/// (a CI machine under load can take over a minute to start a replica).
+pub const APPLY: &[&str] = &["apply", "--auto-approve", "--timeout", "180"];
 
 pub struct TestFleet {
     pub name: String,
@@ -193,7 +194,7 @@ impl TestFleet {
         }
     }
 
-    /// `tfs apply --auto-approve --timeout 60`, expected to succeed unless declared otherwise.
+    /// `tfs apply --auto-approve --timeout 180`, expected to succeed unless declared otherwise.
     pub fn apply(&self) -> Test {
         self.test().args(APPLY)
     }
@@ -338,6 +339,25 @@ pub fn docker_lines(args: &[&str]) -> Vec<String> {
 }
 
 impl TestFleet {
+    /// The fleet's containers with their state and address (nginx's errors
+    /// name upstreams by address), for a test that failed.
+    fn print_containers(&self) {
+        let format = "{{.Name}} {{.State.Status}} since {{.State.StartedAt}} \
+                      {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}";
+        let mut args = vec!["inspect", "-f", format];
+        let ids = docker_lines(&[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=tfs.fleet={}", self.name),
+        ]);
+        args.extend(ids.iter().map(String::as_str));
+        eprintln!(
+            "--- the fleet's containers:\n{}",
+            docker_lines(&args).join("\n")
+        );
+    }
+
     /// What nginx logged (its errors name the upstream failures behind a
     /// failed request), for a test that failed.
     fn print_balancer_log(&self) {
@@ -358,6 +378,7 @@ impl TestFleet {
 impl Drop for TestFleet {
     fn drop(&mut self) {
         if std::thread::panicking() {
+            self.print_containers();
             self.print_balancer_log();
         }
         let ids = docker_lines(&[
