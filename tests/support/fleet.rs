@@ -9,6 +9,8 @@
 
 #[path = "cli.rs"]
 mod cli;
+#[path = "docker.rs"]
+mod docker_cli;
 #[path = "fleet_toml.rs"]
 mod fleet_toml;
 #[path = "paused.rs"]
@@ -16,12 +18,13 @@ mod paused;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 #[allow(unused_imports)]
 pub use cli::{Output, Test};
+#[allow(unused_imports)]
+pub use docker_cli::{docker, docker_lines, print_balancer_log, print_containers, restarts};
 pub use fleet_toml::FleetToml;
 pub use paused::Paused;
 
@@ -31,27 +34,7 @@ pub const NGINX_IMAGE: &str = "tfs-nginx:bookworm";
 /// Fails (never skips) when the daemon or the test images are missing.
 #[track_caller]
 pub fn require_docker() {
-    let info = Command::new("docker")
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .output();
-    match info {
-        Ok(output) if output.status.success() => {}
-        Ok(output) => panic!(
-            "Docker daemon unreachable: {}\nrun tests/env/setup first",
-            String::from_utf8_lossy(&output.stderr)
-        ),
-        Err(error) => panic!("docker CLI not found ({error}); run tests/env/setup first"),
-    }
-    for image in [STUB_IMAGE, NGINX_IMAGE] {
-        let status = Command::new("docker")
-            .args(["image", "inspect", image])
-            .output()
-            .expect("docker runs");
-        assert!(
-            status.status.success(),
-            "image {image} is missing; run tests/env/setup first"
-        );
-    }
+    docker_cli::require_images(&[STUB_IMAGE, NGINX_IMAGE]);
 }
 
 /// A port on 127.0.0.1 that nothing listens on right now.
@@ -304,82 +287,11 @@ impl TestFleet {
     }
 }
 
-/// How often Docker restarted `container`.
-#[track_caller]
-pub fn restarts(container: &str) -> u32 {
-    docker_lines(&["inspect", "-f", "{{.RestartCount}}", container])
-        .join("")
-        .parse()
-        .unwrap()
-}
-
-#[track_caller]
-pub fn docker(args: &[&str]) -> std::process::Output {
-    Command::new("docker")
-        .args(args)
-        .output()
-        .expect("docker runs")
-}
-
-#[track_caller]
-pub fn docker_lines(args: &[&str]) -> Vec<String> {
-    let output = docker(args);
-    assert!(
-        output.status.success(),
-        "docker {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let mut lines: Vec<String> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_string)
-        .filter(|l| !l.is_empty())
-        .collect();
-    lines.sort();
-    lines
-}
-
-impl TestFleet {
-    /// The fleet's containers with their state and address (nginx's errors
-    /// name upstreams by address), for a test that failed.
-    fn print_containers(&self) {
-        let format = "{{.Name}} {{.State.Status}} since {{.State.StartedAt}} \
-                      {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}";
-        let mut args = vec!["inspect", "-f", format];
-        let ids = docker_lines(&[
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=tfs.fleet={}", self.name),
-        ]);
-        args.extend(ids.iter().map(String::as_str));
-        eprintln!(
-            "--- the fleet's containers:\n{}",
-            docker_lines(&args).join("\n")
-        );
-    }
-
-    /// What nginx logged (its errors name the upstream failures behind a
-    /// failed request), for a test that failed.
-    fn print_balancer_log(&self) {
-        let balancer = format!("{}-balancer", self.name);
-        let logs = Command::new("docker")
-            .args(["logs", "--tail", "60", &balancer])
-            .output();
-        if let Ok(logs) = logs {
-            eprintln!(
-                "--- the last lines `docker logs {balancer}` printed:\n{}{}",
-                String::from_utf8_lossy(&logs.stdout),
-                String::from_utf8_lossy(&logs.stderr)
-            );
-        }
-    }
-}
-
 impl Drop for TestFleet {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            self.print_containers();
-            self.print_balancer_log();
+            print_containers(&self.name);
+            print_balancer_log(&self.name);
         }
         let ids = docker_lines(&[
             "ps",

@@ -61,6 +61,17 @@ impl Docker {
         }
     }
 
+    /// Files (path, content) in one archive: one upload, however many files.
+    pub(super) async fn upload_files(&self, container: &str, files: &[(&str, &str)]) -> Result<()> {
+        let entries = files
+            .iter()
+            .map(|(path, content)| Ok((path_in_archive(path)?, *content)))
+            .collect::<Result<Vec<_>>>()?;
+        let paths: Vec<&str> = files.iter().map(|(path, _)| *path).collect();
+        self.upload(container, &paths.join(", "), archive::pack(&entries)?)
+            .await
+    }
+
     pub(super) async fn upload(&self, container: &str, path: &str, tar: Vec<u8>) -> Result<()> {
         let options = UploadToContainerOptionsBuilder::new().path("/").build();
         self.client

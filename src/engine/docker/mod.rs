@@ -180,13 +180,7 @@ impl Engine for Docker {
     }
 
     async fn write_files(&self, container: &str, files: &[(&str, &str)]) -> Result<()> {
-        let entries = files
-            .iter()
-            .map(|(path, content)| Ok((path_in_archive(path)?, *content)))
-            .collect::<Result<Vec<_>>>()?;
-        let paths: Vec<&str> = files.iter().map(|(path, _)| *path).collect();
-        self.upload(container, &paths.join(", "), archive::pack(&entries)?)
-            .await
+        self.upload_files(container, files).await
     }
 
     async fn write_link(&self, container: &str, path: &str, target: &str) -> Result<()> {
