@@ -46,13 +46,18 @@ pub fn docker_lines(args: &[&str]) -> Vec<String> {
         "docker {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let mut lines: Vec<String> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_string)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let mut lines = stdout_lines(&output);
     lines.sort();
     lines
+}
+
+/// The non-empty lines a command printed.
+fn stdout_lines(output: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// How often Docker restarted `container`.
@@ -68,11 +73,7 @@ pub fn restarts(container: &str) -> u32 {
 /// prints, where a second panic would abort every test of the binary.
 fn lines_or_nothing(args: &[&str]) -> Vec<String> {
     match Command::new("docker").args(args).output() {
-        Ok(output) if output.status.success() => String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter(|line| !line.is_empty())
-            .map(str::to_string)
-            .collect(),
+        Ok(output) if output.status.success() => stdout_lines(&output),
         _ => Vec::new(),
     }
 }

@@ -24,7 +24,7 @@ use std::time::Duration;
 #[allow(unused_imports)]
 pub use cli::{Output, Test};
 #[allow(unused_imports)]
-pub use docker_cli::{docker, docker_lines, print_balancer_log, print_containers, restarts};
+pub use docker_cli::{docker, docker_lines, restarts};
 pub use fleet_toml::FleetToml;
 pub use paused::Paused;
 
@@ -290,8 +290,8 @@ impl TestFleet {
 impl Drop for TestFleet {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            print_containers(&self.name);
-            print_balancer_log(&self.name);
+            docker_cli::print_containers(&self.name);
+            docker_cli::print_balancer_log(&self.name);
         }
         let ids = docker_lines(&[
             "ps",

@@ -1,6 +1,7 @@
 //! A bounded load loop against a fleet's balancer: a few client threads POST
-//! half_plus_two predicts until stopped (or a hard time limit), counting
-//! every answer that is not a 200 with the right predictions.
+//! half_plus_two predicts until stopped (or a hard time limit), each at most
+//! one per `TEST_PACE`, counting every answer that is not a 200 with the
+//! right predictions.
 //!
 //! Each request opens its own connection (no client-side pool): a POST sent
 //! on a kept-alive connection that nginx closes at the same moment fails on

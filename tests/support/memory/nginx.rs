@@ -48,7 +48,7 @@ impl State {
     pub(super) fn exec_in(&mut self, index: usize, command: &[&str]) -> ExecOutput {
         let balancer = self.containers[index].is_balancer();
         match command {
-            ["sh", "-c", wait, "sh", _tries] if *wait == WAIT_DRAINED => self.count_retiring(index),
+            ["sh", "-c", wait, "sh", _tries] if *wait == WAIT_DRAINED => self.wait_drained(index),
             ["sh", "-c", text, "sh", file] if balancer => match parts_of(text) {
                 Some(parts) => self.run(index, &parts, file),
                 None => done(
@@ -66,7 +66,7 @@ impl State {
     /// `WAIT_DRAINED`: the old workers have finished by now, unless
     /// a `count` fault makes the answer unreadable (as an exec that Docker
     /// could not run prints an error instead of a number).
-    fn count_retiring(&mut self, index: usize) -> ExecOutput {
+    fn wait_drained(&mut self, index: usize) -> ExecOutput {
         let name = self.containers[index].container.name.clone();
         if self.fault("count", &[&name]).is_err() {
             return done(
